@@ -1,0 +1,61 @@
+# evalkit: `make` lists the targets. Set-up is a virtual environment in .venv
+# made with python3 and pip, so a machine needs only python3 and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data/sample
+YEAR ?= 2025
+OUT ?= reports/$(YEAR)
+export MPLBACKEND := agg
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test lint format bench lab sample clean
+
+## Show this help
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  make %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+## Create .venv and install evalkit with its test tools
+install: $(STAMP)
+
+## Make the year-end pack for the sample data into reports/2025/
+report: $(STAMP)
+	$(BIN)/evalkit check $(DATA)
+
+## Run the whole test suite (notebooks included)
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+## Lint and check formatting with ruff
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Format the code with ruff
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Run the benchmarks (not part of the tests) and print their figures
+bench: $(STAMP)
+	$(BIN)/python -m evalkit._bench
+
+## Start JupyterLab in notebooks/ with evalkit installed
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## Regenerate data/sample from the seeded generator
+sample: $(STAMP)
+	$(BIN)/python -m evalkit._sample $(DATA)
+
+## Remove the environment and generated reports
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

@@ -1,0 +1,12 @@
+"""Paths in one place: the project folder, the sample data and the shipped rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
+RULES_DIR = PROJECT_DIR / "rules"
+DEFAULT_RULES = RULES_DIR / "default.toml"
+REPORTS_DIR = PROJECT_DIR / "reports"

@@ -1,0 +1,170 @@
+"""The data contract: canonical tables, their columns, header spellings and enumerations.
+
+Everything an export may call a column or a value lives here as data, so the
+loader, the docs and the sample generator read one source. An office whose
+exports differ adds a ``mapping.toml`` to its data folder (see
+``docs/data-format.md``) instead of editing this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The tables of a data folder, in load order (units first: the others refer to it).
+TABLES = ("units", "submissions", "adoptions", "faults")
+OPTIONAL_TABLES = frozenset({"faults"})
+
+# File stems accepted for each table besides the canonical name.
+FILE_STEMS = {
+    "units": ("units", "单位", "单位名单", "单位列表"),
+    "submissions": ("submissions", "报送", "报送记录", "信息报送"),
+    "adoptions": ("adoptions", "采用", "采用记录", "信息采用"),
+    "faults": ("faults", "扣分", "问题", "扣分记录", "问题记录"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its type, whether it is required and its header spellings."""
+
+    name: str
+    kind: str  # text | units | names | datetime | int | enum
+    required: bool
+    headers: tuple[str, ...]
+    enum: str | None = None  # name of an enumeration in ENUMS
+    zh: str = ""  # the header evalkit writes in Chinese
+    doc: str = ""
+
+
+def _c(name, kind, required, zh, *others, enum=None, doc=""):
+    return Column(name, kind, required, (name, zh, *others), enum, zh, doc)
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "units": (
+        _c("unit", "text", True, "单位名称", "单位", "单位全称", "name", doc="the unit's current name"),
+        _c("group", "text", True, "组别", "分组", "组", doc="ranking group, e.g. 乡镇组 or 部门组"),
+        _c("class", "text", False, "类别", "分类", "档次", "unit_class", doc="class within a group, e.g. 一类"),
+        _c("aliases", "names", False, "曾用名", "别名", "曾用名/别名", "原名称", doc="former names and aliases"),
+        _c("quota", "int", False, "年度任务数", "任务数", "报送任务", "年度任务", doc="items due a year"),
+    ),
+    "submissions": (
+        _c("submission_id", "text", True, "编号", "信息编号", "稿件编号", "序号", "id"),
+        _c("units", "units", True, "报送单位", "单位", "单位名称", "unit", doc="one unit, or several for a joint item"),
+        _c("informants", "names", False, "信息员", "作者", "撰稿人", "报送人", doc="one or several people"),
+        _c("title", "text", True, "标题", "信息标题", "稿件标题", "题目"),
+        _c("category", "enum", False, "信息类别", "类别", "类型", "信息类型", enum="category"),
+        _c("event_at", "datetime", False, "事发时间", "发生时间", "事件时间"),
+        _c("submitted_at", "datetime", True, "报送时间", "上报时间", "提交时间", "报送日期"),
+        _c("due_at", "datetime", False, "截止时间", "约稿截止时间", "截止日期", "要求报送时间"),
+    ),
+    "adoptions": (
+        _c("submission_id", "text", True, "编号", "信息编号", "稿件编号", "id"),
+        _c("level", "enum", True, "采用级别", "级别", "采用层级", enum="level"),
+        _c("outlet", "text", False, "采用刊物", "刊物", "载体", "采用载体"),
+        _c("adoption_type", "enum", False, "采用方式", "采用类型", "方式", enum="adoption_type"),
+        _c("adopted_at", "datetime", True, "采用时间", "采用日期", "刊发时间", "刊发日期"),
+        _c("instruction_level", "enum", False, "批示级别", "批示层级", enum="instruction_level"),
+        _c("instructed_by", "text", False, "批示领导", "批示人"),
+    ),
+    "faults": (
+        _c("unit", "units", True, "单位", "单位名称", "责任单位"),
+        _c("kind", "enum", True, "类型", "问题类型", "扣分类型", "问题", enum="fault_kind"),
+        _c("occurred_at", "datetime", True, "日期", "发生日期", "时间", "发生时间"),
+        _c("submission_id", "text", False, "编号", "信息编号", "稿件编号"),
+        _c("note", "text", False, "说明", "备注", "情况说明"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Enum:
+    """An enumeration: canonical values in order, their Chinese labels and accepted spellings."""
+
+    name: str
+    values: tuple[str, ...]
+    zh: dict[str, str]
+    spellings: dict[str, str] = field(default_factory=dict)  # spelling -> canonical
+    default: str | None = None  # value of an empty cell, None if empty stays missing
+    ordered: bool = False
+
+
+def _enum(name, zh, extra, default=None, ordered=False):
+    spellings = {v: v for v in zh} | {label: v for v, label in zh.items()}
+    spellings |= {s: v for v, many in extra.items() for s in many}
+    return Enum(name, tuple(zh), zh, spellings, default, ordered)
+
+
+ENUMS: dict[str, Enum] = {
+    e.name: e
+    for e in (
+        _enum(
+            "category",
+            {"ordinary": "常规", "urgent": "紧急", "research": "调研", "commissioned": "约稿"},
+            {
+                "ordinary": ("常规信息", "动态", "动态信息", "一般", "日常"),
+                "urgent": ("紧急信息", "突发", "突发事件", "突发事件信息", "突发信息"),
+                "research": ("调研信息", "专题", "专题信息", "调研/专题"),
+                "commissioned": ("约稿信息", "约稿件", "交办"),
+            },
+            default="ordinary",
+        ),
+        _enum(
+            "level",
+            {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"},
+            {
+                "county": ("县", "区级", "区", "县区级", "本级"),
+                "city": ("市", "地市级", "州级"),
+                "province": ("省", "省委", "省政府", "省级部门"),
+                "national": ("国家", "中办", "国办", "中央", "中办/国办", "全国"),
+            },
+            ordered=True,
+        ),
+        _enum(
+            "adoption_type",
+            {"single": "单篇", "combined": "综合", "brief": "简讯"},
+            {
+                "single": ("单篇采用", "单独采用", "单独", "全文采用", "全文"),
+                "combined": ("综合采用", "合并采用"),
+                "brief": ("简讯采用", "摘要", "摘要采用", "摘编"),
+            },
+            default="single",
+        ),
+        _enum(
+            "instruction_level",
+            {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"},
+            {
+                "county": ("县", "县领导", "区级", "区领导", "县级领导"),
+                "city": ("市", "市领导", "市级领导"),
+                "province": ("省", "省领导", "省级领导"),
+                "national": ("国家", "中央", "中央领导", "国家领导"),
+            },
+            ordered=True,
+        ),
+        _enum(
+            "fault_kind",
+            {
+                "late": "迟报",
+                "omitted": "漏报",
+                "concealed": "瞒报",
+                "false": "失实",
+                "commission_missed": "约稿未完成",
+            },
+            {
+                "late": ("迟报信息", "报送迟缓", "逾期"),
+                "omitted": ("漏报信息",),
+                "concealed": ("瞒报信息",),
+                "false": ("错报", "失实信息", "虚报", "不实"),
+                "commission_missed": ("约稿未报", "未完成约稿", "约稿未报送"),
+            },
+        ),
+    )
+}
+
+# Separators between several units or people in one cell (、 , ; ， ； or a line break).
+LIST_SEPARATORS = r"[、,;，；\n]+"
+
+
+def column(table: str, name: str) -> Column:
+    """Return the canonical column ``name`` of ``table``."""
+    return next(c for c in COLUMNS[table] if c.name == name)
