@@ -6,6 +6,8 @@ and write the year-end workbook, charts and bulletins.
 """
 
 from evalkit._dataset import Dataset
+from evalkit._io import DataError
+from evalkit.loading import load, load_frames
 
-__all__ = ["Dataset"]
+__all__ = ["DataError", "Dataset", "load", "load_frames"]
 __version__ = "0.1.0"

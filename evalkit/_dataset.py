@@ -73,7 +73,9 @@ class Dataset:
     @property
     def years(self) -> list[int]:
         """Calendar years that have submissions, ascending."""
-        return sorted(self.submissions["submitted_at"].dt.year.dropna().unique().astype(int).tolist())
+        return sorted(
+            self.submissions["submitted_at"].dt.year.dropna().unique().astype(int).tolist()
+        )
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,446 @@
+"""Load a data folder (or in-memory frames) into a validated :class:`Dataset`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
+from evalkit._io import DataError, RawTable, find_files, frame_to_raw, read_mapping, read_table
+from evalkit._schema import COLUMNS, TABLES
+from evalkit.validation import (
+    Checker,
+    UnitMatcher,
+    as_datetime,
+    as_enum,
+    as_int,
+    as_text,
+    column_or_empty,
+    enum_expectation,
+    split_names,
+)
+
+__all__ = ["DataError", "load", "load_frames"]
+
+
+def load(folder: str | Path) -> Dataset:
+    """Load and validate the units, submissions, adoptions and faults files of ``folder``.
+
+    Every input row ends up either in the Dataset or in ``dataset.rejected`` with
+    its reason; ``dataset.issues`` lists every error and warning with file, row
+    (as Excel numbers it), column and value.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A folder holding ``units``, ``submissions``, ``adoptions`` and optionally
+        ``faults`` as ``.csv`` or ``.xlsx`` (see ``docs/data-format.md``), and
+        optionally a ``mapping.toml`` for the office's own header spellings.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        When the folder does not exist or its ``mapping.toml`` is unreadable.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> ds = evalkit.load("data/sample")
+    >>> ds.errors.empty
+    True
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such data folder")
+    mapping = read_mapping(folder)
+    paths, file_issues = find_files(folder, mapping)
+    raws = {table: read_table(table, path, mapping) for table, path in paths.items()}
+    dataset = _build(raws, mapping, file_issues)
+    dataset.folder = folder
+    return dataset
+
+
+def load_frames(
+    units: pd.DataFrame,
+    submissions: pd.DataFrame,
+    adoptions: pd.DataFrame,
+    faults: pd.DataFrame | None = None,
+    mapping: dict | None = None,
+) -> Dataset:
+    """Validate in-memory frames exactly as :func:`load` validates files.
+
+    Headers may be canonical (``unit``, ``submitted_at`` ...) or any accepted
+    Chinese spelling; rows are numbered as if the frame were a sheet whose
+    header is row 1.
+
+    Examples
+    --------
+    >>> import pandas as pd, evalkit
+    >>> ds = evalkit.load_frames(
+    ...     units=pd.DataFrame({"单位名称": ["城关镇"], "组别": ["乡镇组"]}),
+    ...     submissions=pd.DataFrame({"编号": ["A1"], "报送单位": ["城关镇"], "标题": ["春耕"],
+    ...                               "报送时间": ["2025年3月5日 14:30"]}),
+    ...     adoptions=pd.DataFrame({"编号": ["A1"], "采用级别": ["市级"], "采用时间": ["2025/3/9"]}),
+    ... )
+    >>> ds.adoptions["level"].tolist()
+    ['city']
+    """
+    mapping = {"files": {}, "columns": {}, "values": {}} | (mapping or {})
+    frames = {"units": units, "submissions": submissions, "adoptions": adoptions, "faults": faults}
+    raws = {}
+    for table, frame in frames.items():
+        if frame is None:
+            continue
+        cells = pd.concat(
+            [pd.DataFrame([list(frame.columns)]), frame.astype(object).T.reset_index(drop=True).T],
+            ignore_index=True,
+        )
+        cells = cells.astype(object).where(cells.notna(), None)
+        raws[table] = frame_to_raw(table, f"<{table}>", cells, mapping, header_row=0)
+    return _build(raws, mapping, [])
+
+
+def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) -> Dataset:
+    overrides = mapping["values"]
+    for table in TABLES:  # an unreadable or missing file still gets an (empty) table
+        raws.setdefault(table, RawTable(table, "", pd.DataFrame({"_row": []}), fatal=True))
+    units, aliases, c_units = _units(raws["units"])
+    matcher = UnitMatcher(units, aliases)
+    subs, sub_units, sub_informants, c_subs = _submissions(raws["submissions"], matcher, overrides)
+    adoptions, c_adopt = _adoptions(raws["adoptions"], subs, overrides)
+    faults, c_faults = _faults(raws["faults"], matcher, subs, overrides)
+    checkers = [c_units, c_subs, c_adopt, c_faults]
+    issue_frames = [pd.DataFrame(file_issues, columns=ISSUE_COLUMNS)]
+    for raw in raws.values():
+        issue_frames.append(pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS))
+    issue_frames += [f for c in checkers for f in c.issues]
+    issues = pd.concat(
+        [f for f in issue_frames if not f.empty] or [pd.DataFrame(columns=ISSUE_COLUMNS)],
+        ignore_index=True,
+    )
+    issues["row"] = issues["row"].astype("Int64")
+    issues = issues.sort_values(["table", "severity", "row"], key=_table_order, kind="stable")
+    rejected = pd.concat([c.rejected() for c in checkers], ignore_index=True)
+    counts = pd.DataFrame(
+        [
+            {
+                "table": c.raw.table,
+                "file": c.raw.file,
+                "rows_read": len(c.frame),
+                "loaded": int(c.ok.sum()),
+                "rejected": int((~c.ok).sum()),
+                "blank_rows": c.raw.blank_rows,
+            }
+            for c in checkers
+            if c.raw.file
+        ],
+        columns=[*COUNT_COLUMNS, "blank_rows"],
+    )
+    return Dataset(
+        units=units,
+        submissions=subs,
+        submission_units=sub_units,
+        submission_informants=sub_informants,
+        adoptions=adoptions,
+        faults=faults,
+        issues=issues.reset_index(drop=True),
+        rejected=rejected,
+        counts=counts,
+        aliases=aliases,
+    )
+
+
+def _table_order(col: pd.Series) -> pd.Series:
+    if col.name == "table":
+        return col.map({t: i for i, t in enumerate(TABLES)})
+    if col.name == "severity":
+        return col.map({"error": 0, "warning": 1})
+    return col
+
+
+def _require(check: Checker, table: str) -> None:
+    """Flag empty cells of required columns (a column missing entirely is a file-level error)."""
+    for col in COLUMNS[table]:
+        if col.required and col.name in check.frame:
+            empty = as_text(check.frame[col.name]).isna()
+            check.flag(empty, col.name, "", "required value is empty")
+
+
+def _reject_all(check: Checker, reason: str) -> None:
+    check.reasons[:] = reason
+
+
+def _units(raw: RawTable):
+    check = Checker(raw)
+    f = raw.frame
+    unit = as_text(column_or_empty(f, "unit"))
+    group = as_text(column_or_empty(f, "group"))
+    klass = as_text(column_or_empty(f, "class"))
+    aliases = split_names(as_text(column_or_empty(f, "aliases")))
+    quota, bad_quota = as_int(column_or_empty(f, "quota"))
+    _require(check, "units")
+    check.flag(bad_quota, "quota", column_or_empty(f, "quota"), "expected a whole number >= 0")
+    key = unit.str.replace(r"\s+", "", regex=True)
+    dup = key.notna() & key.duplicated()
+    first_row = pd.Series(check.rows, index=f.index).groupby(key).transform("first")
+    check.flag(
+        dup, "unit", unit, "duplicate unit name; first listed in row " + first_row.astype(str)
+    )
+    long = (
+        pd.DataFrame({"alias": aliases, "unit": unit, "_row": check.rows}).explode("alias").dropna()
+    )
+    clash = long["alias"].str.replace(r"\s+", "", regex=True).isin(set(key.dropna())) | long[
+        "alias"
+    ].duplicated(keep=False)
+    bad_alias = f.index.isin(long.index[clash.to_numpy()])
+    check.flag(
+        bad_alias,
+        "aliases",
+        column_or_empty(f, "aliases"),
+        "an alias is also another unit's name or alias",
+    )
+    if raw.fatal:
+        _reject_all(check, "the units file could not be read")
+    ok = check.ok
+    units = pd.DataFrame(
+        {
+            "unit": unit[ok].astype(str),
+            "group": pd.Categorical(group[ok], categories=list(dict.fromkeys(group[ok]))),
+            "class": klass[ok],
+            "aliases": aliases[ok].map("、".join, na_action="ignore").astype("string"),
+            "quota": quota[ok],
+        }
+    ).reset_index(drop=True)
+    alias_table = long[ok.reindex(long.index).to_numpy()][["alias", "unit"]].reset_index(drop=True)
+    return units, alias_table.astype(str), check
+
+
+def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
+    check = Checker(raw)
+    f = raw.frame
+    sid = as_text(column_or_empty(f, "submission_id"))
+    title = as_text(column_or_empty(f, "title"), keep_width=True)
+    units_text = as_text(column_or_empty(f, "units"))
+    informants = split_names(as_text(column_or_empty(f, "informants")))
+    category, bad_cat = as_enum(column_or_empty(f, "category"), "category", overrides)
+    times = {}
+    for col in ("event_at", "submitted_at", "due_at"):
+        times[col], bad = as_datetime(column_or_empty(f, col))
+        check.flag(
+            bad,
+            col,
+            column_or_empty(f, col),
+            "not a date: expected e.g. 2025-03-05 14:30, 2025/3/5 or 2025年3月5日",
+        )
+    _require(check, "submissions")
+    check.flag(bad_cat, "category", column_or_empty(f, "category"), enum_expectation("category"))
+    # Units: one per row of a long table, so joint items are matched like single ones.
+    long = split_names(units_text).explode().rename("name").to_frame()
+    long["unit"] = matcher.match(long["name"])
+    unknown = long[long["name"].notna() & long["unit"].isna()]
+    messages = matcher.suggestions(unknown["name"]).groupby(level=0).agg("; ".join)
+    check.flag(
+        f.index.isin(messages.index), "units", units_text, messages.reindex(f.index).fillna("")
+    )
+    dup = sid.notna() & sid.duplicated()
+    first_row = pd.Series(check.rows, index=f.index).groupby(sid).transform("first")
+    check.flag(
+        dup, "submission_id", sid, "duplicate id; first used in row " + first_row.astype(str)
+    )
+    after = times["event_at"] > times["submitted_at"]
+    check.flag(
+        after, "event_at", column_or_empty(f, "event_at"), "event time is after the submission time"
+    )
+    if raw.fatal:
+        _reject_all(check, "the submissions file could not be read")
+    long = long[check.ok.reindex(long.index).to_numpy()].dropna(subset=["unit"])
+    long = long[~long.reset_index().duplicated(["index", "unit"]).to_numpy()]
+    long["position"] = long.groupby(level=0).cumcount()
+    lead = long[long["position"] == 0]["unit"]
+    # Warnings: loaded but worth a look.
+    check.flag(
+        check.ok & category.eq("urgent") & times["event_at"].isna(),
+        "event_at",
+        "",
+        "urgent item without an event time: its timeliness cannot be judged",
+        "warning",
+    )
+    check.flag(
+        check.ok & category.eq("commissioned") & times["due_at"].isna(),
+        "due_at",
+        "",
+        "commissioned item without a due date",
+        "warning",
+    )
+    day = times["submitted_at"].dt.normalize()
+    twice = (
+        check.ok
+        & pd.DataFrame({"u": lead, "t": title, "d": day}).duplicated(keep="first")
+        & lead.notna()
+    )
+    check.flag(
+        twice.reindex(f.index, fill_value=False),
+        "title",
+        title,
+        "the same title from the same unit twice on one day",
+        "warning",
+    )
+    ok = check.ok
+    subs = pd.DataFrame(
+        {
+            "submission_id": sid,
+            "title": title,
+            "category": category,
+            "event_at": times["event_at"],
+            "submitted_at": times["submitted_at"],
+            "due_at": times["due_at"],
+            "units": long.groupby(level=0)["unit"].agg("、".join),
+            "n_units": long.groupby(level=0).size(),
+            "lead_unit": lead,
+            "informants": informants.map("、".join, na_action="ignore"),
+        }
+    )[ok]
+    subs = subs.astype(
+        {
+            "submission_id": str,
+            "title": str,
+            "units": str,
+            "lead_unit": str,
+            "n_units": "int64",
+            "informants": "string",
+        }
+    )
+    sub_units = pd.DataFrame(
+        {
+            "submission_id": sid.reindex(long.index).astype(str),
+            "unit": long["unit"].astype(str),
+            "n_units": subs["n_units"].reindex(long.index).astype("int64"),
+            "position": long["position"].astype("int64"),
+        }
+    )
+    people = informants[ok].explode().dropna().rename("informant").to_frame()
+    people = people[~people.reset_index().duplicated().to_numpy()]
+    people["submission_id"] = sid.reindex(people.index)
+    people["unit"] = lead.reindex(people.index)
+    people["n_informants"] = people.groupby(level=0)["informant"].transform("size")
+    sub_informants = people[["submission_id", "informant", "unit", "n_informants"]].astype(
+        {"submission_id": str, "informant": str, "unit": str, "n_informants": "int64"}
+    )
+    return (
+        subs.reset_index(drop=True),
+        sub_units.reset_index(drop=True),
+        sub_informants.reset_index(drop=True),
+        check,
+    )
+
+
+def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
+    check = Checker(raw)
+    f = raw.frame
+    sid = as_text(column_or_empty(f, "submission_id"))
+    level, bad_level = as_enum(column_or_empty(f, "level"), "level", overrides)
+    kind, bad_kind = as_enum(column_or_empty(f, "adoption_type"), "adoption_type", overrides)
+    instr, bad_instr = as_enum(
+        column_or_empty(f, "instruction_level"), "instruction_level", overrides
+    )
+    adopted_at, bad_date = as_datetime(column_or_empty(f, "adopted_at"))
+    _require(check, "adoptions")
+    check.flag(bad_level, "level", column_or_empty(f, "level"), enum_expectation("level"))
+    check.flag(
+        bad_kind,
+        "adoption_type",
+        column_or_empty(f, "adoption_type"),
+        enum_expectation("adoption_type"),
+    )
+    check.flag(
+        bad_instr,
+        "instruction_level",
+        column_or_empty(f, "instruction_level"),
+        enum_expectation("instruction_level"),
+    )
+    check.flag(
+        bad_date,
+        "adopted_at",
+        column_or_empty(f, "adopted_at"),
+        "not a date: expected e.g. 2025-03-05, 2025/3/5 or 2025年3月5日",
+    )
+    known = sid.isin(set(subs["submission_id"]))
+    check.flag(
+        sid.notna() & ~known,
+        "submission_id",
+        sid,
+        "no loaded submission has this id (unknown, or its submission row was rejected)",
+    )
+    submitted = sid.map(subs.set_index("submission_id")["submitted_at"])
+    check.flag(
+        check.ok & (adopted_at < submitted.dt.normalize()),
+        "adopted_at",
+        column_or_empty(f, "adopted_at"),
+        "adopted before the item was submitted",
+        "warning",
+    )
+    if raw.fatal:
+        _reject_all(check, "the adoptions file could not be read")
+    ok = check.ok
+    frame = pd.DataFrame(
+        {
+            "submission_id": sid,
+            "level": level,
+            "outlet": as_text(column_or_empty(f, "outlet")),
+            "adoption_type": kind,
+            "adopted_at": adopted_at,
+            "instruction_level": instr,
+            "instructed_by": as_text(column_or_empty(f, "instructed_by")),
+        }
+    )[ok].reset_index(drop=True)
+    frame.insert(0, "adoption_id", np.arange(len(frame), dtype="int64"))
+    return frame.astype({"submission_id": str}), check
+
+
+def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: dict):
+    check = Checker(raw)
+    f = raw.frame
+    name = as_text(column_or_empty(f, "unit"))
+    unit = matcher.match(name)
+    kind, bad_kind = as_enum(column_or_empty(f, "kind"), "fault_kind", overrides)
+    when, bad_date = as_datetime(column_or_empty(f, "occurred_at"))
+    sid = as_text(column_or_empty(f, "submission_id"))
+    _require(check, "faults")
+    check.flag(bad_kind, "kind", column_or_empty(f, "kind"), enum_expectation("fault_kind"))
+    check.flag(
+        bad_date,
+        "occurred_at",
+        column_or_empty(f, "occurred_at"),
+        "not a date: expected e.g. 2025-03-05, 2025/3/5 or 2025年3月5日",
+    )
+    check.flag(
+        name.notna() & unit.isna(), "unit", name, matcher.suggestions(name.where(unit.isna()))
+    )
+    check.flag(
+        check.ok & sid.notna() & ~sid.isin(set(subs["submission_id"])),
+        "submission_id",
+        sid,
+        "no loaded submission has this id",
+        "warning",
+    )
+    if raw.fatal and raw.file:
+        _reject_all(check, "the faults file could not be read")
+    ok = check.ok
+    frame = pd.DataFrame(
+        {
+            "unit": unit,
+            "kind": kind,
+            "occurred_at": when,
+            "submission_id": sid,
+            "note": as_text(column_or_empty(f, "note"), keep_width=True),
+        }
+    )[ok]
+    frame = frame.reset_index(drop=True).astype({"unit": str})
+    frame.insert(0, "fault_id", np.arange(len(frame), dtype="int64"))
+    return frame, check

@@ -1,0 +1,185 @@
+"""Typing and checking raw tables: every problem is collected in one pass.
+
+Each check works on whole columns and yields a frame of issues (file, row,
+column, value, message). A row with an error is rejected with its reasons; a
+warning leaves the row loaded. Nothing is dropped without a reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from evalkit._dataset import ISSUE_COLUMNS
+from evalkit._io import RawTable, header_key, normalize_text
+from evalkit._schema import COLUMNS, ENUMS, LIST_SEPARATORS
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_DATE = (
+    r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[ T]*(?P<hour>\d{1,2}):(?P<minute>\d{1,2})(?::(?P<second>\d{1,2}))?)?"
+)
+
+
+class Checker:
+    """Collects issues and rejected rows for one table."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+        self.frame = raw.frame
+        self.rows = raw.frame["_row"].to_numpy()
+        self.issues: list[pd.DataFrame] = []
+        self.reasons = pd.Series("", index=raw.frame.index, dtype=object)
+
+    def flag(self, mask, column: str, values, message, severity: str = "error") -> None:
+        """Record an issue for every row where ``mask`` holds; errors reject the row."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        values = pd.Series(values, index=self.frame.index)[mask]
+        messages = (
+            pd.Series(message, index=self.frame.index)[mask]
+            if not isinstance(message, str)
+            else message
+        )
+        header = _zh(self.raw.table, column)
+        found = pd.DataFrame(
+            {
+                "severity": severity,
+                "table": self.raw.table,
+                "file": self.raw.file,
+                "row": self.rows[mask],
+                "column": header,
+                "value": values.astype("string").fillna("").to_numpy(),
+                "message": messages,
+            }
+        )
+        self.issues.append(found[ISSUE_COLUMNS])
+        if severity == "error":
+            text = f"{header}: " + (messages if isinstance(messages, str) else messages.astype(str))
+            current = self.reasons[mask]
+            self.reasons[mask] = np.where(current == "", text, current + "; " + text)
+
+    @property
+    def ok(self) -> pd.Series:
+        return self.reasons == ""
+
+    def rejected(self) -> pd.DataFrame:
+        bad = ~self.ok
+        return pd.DataFrame(
+            {
+                "table": self.raw.table,
+                "file": self.raw.file,
+                "row": pd.array(self.rows[bad.to_numpy()], dtype="Int64"),
+                "reason": self.reasons[bad].to_numpy(),
+            }
+        )
+
+
+def _zh(table: str, column: str) -> str:
+    match = [c for c in COLUMNS[table] if c.name == column]
+    return f"{column} ({match[0].zh})" if match else column
+
+
+def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The raw column ``name``, or all-missing when the file does not have it."""
+    if name in frame:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
+    """Cells as trimmed strings (NA when empty); integral numbers lose their ``.0``."""
+    text = raw.astype("string").str.strip()
+    if not keep_width:
+        text = normalize_text(text)
+    numeric = raw.map(lambda v: isinstance(v, float), na_action="ignore").fillna(False).astype(bool)
+    text = text.mask(numeric, text.str.replace(r"\.0$", "", regex=True))
+    return text.mask(text.eq(""))
+
+
+def as_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse dates: Excel datetimes and serial numbers, ISO text, 2025/3/5, 2025年3月5日 14:30.
+
+    Returns the parsed timestamps and a mask of cells that were present but unparseable.
+    """
+    text = as_text(raw)
+    present = text.notna()
+    serial = pd.to_numeric(text, errors="coerce").astype("float64")
+    # Excel's serial range: 1900-01-01 to 9999-12-31.
+    is_serial = pd.Series(
+        serial.between(1, 2958465).to_numpy(dtype=bool, na_value=False), index=raw.index
+    )
+    from_serial = EXCEL_EPOCH + pd.to_timedelta(serial.where(is_serial), unit="D").dt.round("s")
+    cleaned = (
+        text.str.replace(r"[年/.]", "-", regex=True)
+        .str.replace(r"月", "-", regex=False)
+        .str.replace(r"[日号]", " ", regex=True)
+        .str.replace(r"[时点]", ":", regex=True)
+        .str.replace(r"分", "", regex=False)
+    )
+    parts = cleaned.str.extract(_DATE).astype("float")
+    parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
+    from_text = pd.to_datetime(parts, errors="coerce")
+    parsed = from_text.where(~is_serial, from_serial).astype("datetime64[ns]")
+    return parsed, present & parsed.isna()
+
+
+def as_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 (full-width digits accepted); returns values and a mask of bad cells."""
+    text = as_text(raw)
+    number = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & (number.isna() | (number < 0) | (number % 1 != 0))
+    return number.where(~bad).astype("Float64").astype("Int64"), bad
+
+
+def as_enum(raw: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series, pd.Series]:
+    """Map spellings to canonical values; returns a categorical and a mask of unknown values."""
+    enum = ENUMS[enum_name]
+    spellings = {header_key(k): v for k, v in enum.spellings.items()}
+    spellings |= {header_key(k): v for k, v in overrides.get(enum_name, {}).items()}
+    text = as_text(raw)
+    keys = text.map(header_key, na_action="ignore")
+    values = keys.map(spellings)
+    bad = text.notna() & values.isna()
+    if enum.default is not None:
+        values = values.where(text.notna(), enum.default)
+    return pd.Series(
+        pd.Categorical(values, categories=enum.values, ordered=enum.ordered), index=raw.index
+    ), bad
+
+
+def enum_expectation(enum_name: str) -> str:
+    enum = ENUMS[enum_name]
+    return "expected one of " + ", ".join(f"{enum.zh[v]} ({v})" for v in enum.values)
+
+
+def split_names(text: pd.Series) -> pd.Series:
+    """Split cells holding several names (、 , ; ， ；) into lists of trimmed names."""
+    parts = text.str.split(LIST_SEPARATORS, regex=True)
+    return parts.map(lambda names: [n.strip() for n in names if n.strip()], na_action="ignore")
+
+
+class UnitMatcher:
+    """Match unit names exactly, then by registered former names and aliases, after normalising."""
+
+    def __init__(self, units: pd.DataFrame, aliases: pd.DataFrame):
+        self.names = units["unit"].tolist()
+        self.lookup = {header_key(u): u for u in units["unit"]}
+        self.lookup |= {
+            header_key(a): u for a, u in zip(aliases["alias"], aliases["unit"], strict=True)
+        }
+
+    def match(self, names: pd.Series) -> pd.Series:
+        return names.map(header_key, na_action="ignore").map(self.lookup)
+
+    def suggest(self, name: str) -> str:
+        close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.3)
+        return f"unknown unit; closest known: {'、'.join(close)}" if close else "unknown unit"
+
+    def suggestions(self, unknown: pd.Series) -> pd.Series:
+        """A message per unknown name, computed once per distinct name."""
+        distinct = {name: self.suggest(name) for name in unknown.dropna().unique()}
+        return unknown.map(distinct)
