@@ -1,0 +1,591 @@
+"""Counts, rates and lags per unit, group or informant for any period.
+
+Conventions (one rule everywhere, so a bulletin's figures add up):
+
+* An **item** counts in the period in which it was **submitted** (``submitted_at``);
+  an **adoption** (and the instruction written on it) counts in the period in
+  which it was **made** (``adopted_at``), whenever its item was submitted; a
+  **fault** counts in the period in which it **occurred** (``occurred_at``).
+  Conventional bulletins count this way. For a short period an adoption rate may
+  therefore exceed 1 (adoptions of items sent the month before); the Wilson
+  interval of such a rate is NaN.
+* "Items adopted" are **distinct items**, never adoption records: an item
+  adopted by the county and the city counts once in ``adopted``, once in
+  ``adopted_county`` and once in ``adopted_city``. ``adoptions_*`` count records.
+* A **joint** item (合报) counts **in full for each of its units** (and each of its
+  informants); a group counts it once even when several of its units sent it.
+* Lags run from ``event_at`` to ``submitted_at``: calendar hours, and working
+  days on the Chinese calendar (``chinese_calendar``, with its swapped working
+  weekend days). Items without ``event_at`` have no lag.
+* Deadlines: an urgent item is late when submitted more than 2 calendar hours
+  after ``event_at``, a commissioned item when submitted after ``due_at``; an
+  item without the timestamps its deadline needs is not late. Both are
+  settings (see :func:`compute_metrics`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import chinese_calendar
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from evalkit._dataset import Dataset
+from evalkit._schema import ENUMS
+
+LEVELS = ENUMS["level"].values
+ADOPTION_TYPES = ENUMS["adoption_type"].values
+FAULT_KINDS = ENUMS["fault_kind"].values
+BY_KEYS = {"unit": ["unit"], "group": ["group"], "informant": ["informant", "unit"]}
+DEFAULT_DEADLINES = {"urgent": {"hours": 2.0}, "commissioned": {"from": "due_at", "hours": 0.0}}
+_ANCHORS = {"urgent": "event_at", "commissioned": "due_at"}
+_HOUR = pd.Timedelta(hours=1)
+
+
+class Span(NamedTuple):
+    """A period: ``start`` (inclusive), ``end`` (exclusive) and a label for readers."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+
+# --------------------------------------------------------------------------- periods
+def _as_period(value: Any) -> pd.Period:
+    if isinstance(value, pd.Period):
+        return value
+    if isinstance(value, int | np.integer):
+        return pd.Period(year=int(value), freq="Y")
+    if isinstance(value, dt.date):  # also datetime and Timestamp
+        return pd.Period(value, freq="D")
+    return pd.Period(str(value).strip())
+
+
+def _label(period: pd.Period, lang: str) -> str:
+    kind = period.freqstr[0]
+    zh = lang != "en"
+    if kind in "YA":
+        return f"{period.year}年" if zh else str(period.year)
+    if kind == "Q":
+        return (
+            f"{period.year}年第{period.quarter}季度" if zh else f"{period.year} Q{period.quarter}"
+        )
+    if kind == "M":
+        return f"{period.year}年{period.month}月" if zh else f"{period.year}-{period.month:02d}"
+    if kind == "D":
+        return f"{period.year}年{period.month}月{period.day}日" if zh else str(period)
+    return str(period)
+
+
+def resolve_period(period: Any = None, year: int | None = None, lang: str = "zh") -> Span:
+    """Turn a period as people write it into a start, an exclusive end and a label.
+
+    Parameters
+    ----------
+    period : str, int, pandas.Period, date, or tuple, optional
+        ``"2025"`` or ``2025`` (a year), ``"2025Q2"`` (a quarter), ``"2025-06"`` (a
+        month), ``"2025-06-15"`` or a date (a day), a ``pandas.Period``;
+        ``("ytd", "2025-06")`` for the year to date up to the end of June; or a
+        ``(first, last)`` pair of any of these, both included.
+    year : int, optional
+        Used when ``period`` is None.
+    lang : {"zh", "en"}
+        Language of the label.
+
+    Returns
+    -------
+    Span
+        ``(start, end, label)``; ``end`` is exclusive, so a moment ``t`` is in the
+        period when ``start <= t < end``.
+
+    Examples
+    --------
+    >>> resolve_period("2025Q2")
+    Span(start=Timestamp('2025-04-01 00:00:00'), end=Timestamp('2025-07-01 00:00:00'), label='2025年第2季度')
+    >>> resolve_period(("ytd", "2025-06"), lang="en").label
+    '2025-01 to 2025-06 (year to date)'
+    >>> resolve_period(year=2025).end
+    Timestamp('2026-01-01 00:00:00')
+    """
+    if period is None:
+        if year is None:
+            raise ValueError("give a period or a year")
+        period = int(year)
+    if isinstance(period, tuple | list):
+        if len(period) != 2:
+            raise ValueError(f"a period pair has two ends, not {len(period)}: {period!r}")
+        first, last = period
+        if isinstance(first, str) and first.strip().lower() == "ytd":
+            last_p = _as_period(last)
+            start = pd.Timestamp(year=last_p.year, month=1, day=1)
+            end = (last_p + 1).start_time
+            final = (end - pd.Timedelta(days=1)).month
+            if lang == "en":
+                label = f"{last_p.year}-01 to {last_p.year}-{final:02d} (year to date)"
+            else:
+                label = f"{last_p.year}年1-{final}月" if final > 1 else f"{last_p.year}年1月"
+            return Span(start, end, label)
+        first_p, last_p = _as_period(first), _as_period(last)
+        start, end = first_p.start_time, (last_p + 1).start_time
+        if end <= start:
+            raise ValueError(f"the period ends before it starts: {period!r}")
+        labels = [_label(first_p, lang), _label(last_p, lang)]
+        label = labels[0] if first_p == last_p else ("至" if lang != "en" else " to ").join(labels)
+        return Span(start, end, label)
+    single = _as_period(period)
+    return Span(single.start_time, (single + 1).start_time, _label(single, lang))
+
+
+def _span_for(dataset: Dataset, year: int | None, period: Any) -> Span:
+    if period is None and year is None:
+        if not dataset.years:
+            raise ValueError("the dataset has no submissions: give a period or a year")
+        year = dataset.years[-1]
+    return resolve_period(period, year=year)
+
+
+def _within(times: pd.Series, span: Span) -> pd.Series:
+    return (times >= span.start) & (times < span.end)
+
+
+# --------------------------------------------------------------------------- statistics
+def wilson_interval(successes, trials, confidence: float = 0.95):
+    """Wilson score interval of a proportion, vectorised.
+
+    Parameters
+    ----------
+    successes, trials : array_like
+        Counts, broadcast together.
+    confidence : float
+        Two-sided coverage, 0.95 by default (z from ``scipy.stats.norm``).
+
+    Returns
+    -------
+    low, high : ndarray or float
+        The bounds, in [0, 1]; NaN where ``trials`` is 0 or ``successes`` is not
+        between 0 and ``trials``. Floats when both inputs are scalars.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(3, 5)
+    >>> round(low, 4), round(high, 4)
+    (0.2307, 0.8824)
+    >>> wilson_interval([0, 40], [0, 100])[0].round(4)
+    array([   nan, 0.3094])
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    z2 = norm.ppf(0.5 + confidence / 2) ** 2
+    valid = (n > 0) & (k >= 0) & (k <= n)
+    n_safe = np.where(valid, n, 1.0)
+    p = np.where(valid, k, 0.0) / n_safe
+    denominator = 1 + z2 / n_safe
+    centre = (p + z2 / (2 * n_safe)) / denominator
+    half = np.sqrt(z2 * (p * (1 - p) / n_safe + z2 / (4 * n_safe**2))) / denominator
+    low = np.where(valid, np.clip(centre - half, 0, 1), np.nan)
+    high = np.where(valid, np.clip(centre + half, 0, 1), np.nan)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+# --------------------------------------------------------------------------- calendar
+def workday_table(first, last) -> pd.Series:
+    """Whether each day from ``first`` to ``last`` (both included) is a Chinese working day.
+
+    Uses ``chinese_calendar.get_workdays`` once per year, so official holidays and
+    the swapped working weekend days count; years the package does not cover
+    fall back to Monday-Friday with a warning.
+
+    Examples
+    --------
+    >>> table = workday_table("2025-09-27", "2025-10-01")
+    >>> table.astype(int).tolist()  # Sat off, Sun 28 worked, Mon, Tue, National Day
+    [0, 1, 1, 1, 0]
+    """
+    days = pd.date_range(pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize(), freq="D")
+    working = np.asarray(days.day_of_week < 5)
+    for year in np.unique(days.year):
+        in_year = np.asarray(days.year == year)
+        try:
+            official = chinese_calendar.get_workdays(
+                days[in_year][0].date(), days[in_year][-1].date(), include_weekends=True
+            )
+        except NotImplementedError:
+            warnings.warn(
+                f"chinese_calendar has no holidays for {year}: counting Monday-Friday as working days",
+                stacklevel=2,
+            )
+            continue
+        working[in_year] = days[in_year].isin(pd.DatetimeIndex(official))
+    return pd.Series(working, index=days, name="workday")
+
+
+def workday_lag(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Working days from the day of ``start`` to the day of ``end``.
+
+    Counts the working days after the start day up to and including the end
+    day, so a same-day submission has lag 0 and one on the next working day 1.
+    One workday table is built over the whole date range and read through
+    cumulative sums. Missing times give a missing lag.
+
+    Examples
+    --------
+    >>> event = pd.Series(pd.to_datetime(["2025-09-30 17:00", "2025-09-26 09:00"]))
+    >>> sent = pd.Series(pd.to_datetime(["2025-10-09 08:00", "2025-09-29 09:00"]))
+    >>> workday_lag(event, sent).tolist()  # Oct 1-8 off; Sun Sep 28 worked
+    [1, 2]
+    """
+    start_day, end_day = start.dt.normalize(), end.dt.normalize()
+    known = start_day.notna() & end_day.notna()
+    lag = pd.Series(pd.NA, index=start.index, dtype="Int64")
+    if not known.any():
+        return lag
+    first = min(start_day[known].min(), end_day[known].min())
+    last = max(start_day[known].max(), end_day[known].max())
+    cumulative = np.cumsum(workday_table(first, last).to_numpy())
+    start_pos = ((start_day[known] - first) // pd.Timedelta(days=1)).to_numpy()
+    end_pos = ((end_day[known] - first) // pd.Timedelta(days=1)).to_numpy()
+    lag[known] = cumulative[end_pos] - cumulative[start_pos]
+    return lag
+
+
+# --------------------------------------------------------------------------- deadlines
+def _deadline_settings(deadlines) -> dict[str, dict]:
+    """Merge user deadline settings (a mapping or an object with ``.deadlines``) over the defaults."""
+    if deadlines is not None and not isinstance(deadlines, Mapping):
+        deadlines = deadlines.deadlines
+    merged = {category: dict(spec) for category, spec in DEFAULT_DEADLINES.items()}
+    for category, spec in (deadlines or {}).items():
+        if not isinstance(spec, Mapping):
+            spec = {"hours": float(spec)}
+        merged[category] = dict(spec)
+    return merged
+
+
+def _deadline_at(submissions: pd.DataFrame, settings: dict[str, dict]) -> pd.Series:
+    """The moment each item becomes late (NaT for categories without a deadline)."""
+    deadline = pd.Series(pd.NaT, index=submissions.index, dtype=submissions["submitted_at"].dtype)
+    for category, spec in settings.items():
+        anchor = spec.get("from", _ANCHORS.get(category, "event_at"))
+        allowance = pd.Timedelta(hours=float(spec.get("hours", 0)))
+        rows = submissions["category"] == category
+        deadline = deadline.mask(rows, submissions[anchor] + allowance)
+    return deadline
+
+
+def _timeliness(submissions: pd.DataFrame, deadlines) -> pd.DataFrame:
+    """Per item: deadline, calendar and working-day lags, and whether it was late."""
+    deadline_at = _deadline_at(submissions, _deadline_settings(deadlines))
+    return pd.DataFrame(
+        {
+            "deadline_at": deadline_at,
+            "lag_hours": (submissions["submitted_at"] - submissions["event_at"]) / _HOUR,
+            "lag_workdays": workday_lag(submissions["event_at"], submissions["submitted_at"]),
+            "late": (submissions["submitted_at"] > deadline_at).fillna(False).astype(bool),
+        },
+        index=submissions.index,
+    )
+
+
+# --------------------------------------------------------------------------- per-item facts
+def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
+    """One row per item submitted in the span, with 0/1 flags and lags."""
+    items = dataset.submissions[_within(dataset.submissions["submitted_at"], span)]
+    timing = _timeliness(items, deadlines)
+    urgent = items["category"] == "urgent"
+    commissioned = items["category"] == "commissioned"
+    return pd.DataFrame(
+        {
+            "submission_id": items["submission_id"],
+            "submitted": 1,
+            "urgent": urgent.astype(int),
+            "urgent_late": (urgent & timing["late"]).astype(int),
+            "commissioned": commissioned.astype(int),
+            "commissioned_on_time": (commissioned & ~timing["late"]).astype(int),
+            "commissioned_late": (commissioned & timing["late"]).astype(int),
+            "lag_hours": timing["lag_hours"].astype(float),
+            "lag_workdays": timing["lag_workdays"].astype(float),
+        }
+    )
+
+
+def _tally(frame: pd.DataFrame, column: str, values, prefix: str) -> pd.DataFrame:
+    """Records per submission and value of ``column``, one column per value (0 if none)."""
+    counts = (
+        frame.assign(_value=frame[column].astype(object))
+        .groupby(["submission_id", "_value"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(values), fill_value=0)
+    )
+    counts.columns = [f"{prefix}{value}" for value in values]
+    return counts
+
+
+def _adoption_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
+    """One row per item adopted in the span: distinct-item flags per level, record counts."""
+    made = dataset.adoptions[_within(dataset.adoptions["adopted_at"], span)]
+    per_level = _tally(made, "level", LEVELS, "adopted_")
+    at_level = (per_level > 0).astype(int)
+    at_or_above = (per_level.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1] > 0).astype(int)
+    facts = pd.concat(
+        [
+            (per_level.sum(axis=1) > 0).astype(int).rename("adopted"),
+            at_level,
+            at_or_above.iloc[:, 1:3].set_axis(["adopted_city_up", "adopted_province_up"], axis=1),
+            _tally(made, "adoption_type", ADOPTION_TYPES, "adoptions_"),
+            _tally(made, "instruction_level", LEVELS, "instructions_"),
+        ],
+        axis=1,
+    )
+    return facts.rename_axis("submission_id").reset_index()
+
+
+# --------------------------------------------------------------------------- grouping
+def _members(dataset: Dataset, by: str) -> pd.DataFrame:
+    """``submission_id`` and the key columns of ``by``, one row per item and key."""
+    if by == "informant":
+        pairs = dataset.submission_informants[["submission_id", "informant", "unit"]]
+    else:
+        pairs = dataset.submission_units[["submission_id", "unit"]]
+        if by == "group":
+            pairs = pairs.merge(dataset.units[["unit", "group"]], on="unit")[
+                ["submission_id", "group"]
+            ]
+    return pairs.drop_duplicates(ignore_index=True)
+
+
+def _fault_keys(dataset: Dataset, span: Span, by: str) -> pd.DataFrame:
+    """Faults in the span with the key columns of ``by`` and their ``kind``."""
+    faults = dataset.faults[_within(dataset.faults["occurred_at"], span)]
+    if by == "informant":  # only faults tied to an item reach its informants
+        informants = dataset.submission_informants[["submission_id", "informant", "unit"]]
+        return faults[["submission_id", "kind"]].merge(informants, on="submission_id")
+    if by == "group":
+        return faults[["unit", "kind"]].merge(dataset.units[["unit", "group"]], on="unit")
+    return faults[["unit", "kind"]]
+
+
+def _skeleton(dataset: Dataset, by: str, members: pd.DataFrame, active: pd.Index) -> pd.DataFrame:
+    """The rows of the result: every unit or group, or every informant active in the period."""
+    units = dataset.units.reindex(columns=["unit", "group", "class"])
+    if by == "unit":
+        return units.reset_index(drop=True)
+    if by == "group":
+        return units[["group"]].drop_duplicates(ignore_index=True)
+    people = members[members["submission_id"].isin(active)][["informant", "unit"]].drop_duplicates()
+    order = pd.Series(range(len(units)), index=units["unit"])
+    people = people.assign(_order=people["unit"].map(order)).sort_values(
+        ["_order", "unit", "informant"], kind="stable"
+    )
+    return people.drop(columns="_order").merge(units, on="unit", how="left").reset_index(drop=True)
+
+
+COUNT_COLUMNS = [
+    "submitted",
+    "adopted",
+    *(f"adopted_{level}" for level in LEVELS),
+    "adopted_city_up",
+    "adopted_province_up",
+    *(f"adoptions_{kind}" for kind in ADOPTION_TYPES),
+    *(f"instructions_{level}" for level in LEVELS),
+    "urgent",
+    "urgent_late",
+    "commissioned",
+    "commissioned_on_time",
+    "commissioned_late",
+    "commissioned_missed",
+    *(f"faults_{kind}" for kind in FAULT_KINDS),
+]
+
+
+def compute_metrics(
+    dataset: Dataset, year: int | None = None, period: Any = None, by: str = "unit", deadlines=None
+) -> pd.DataFrame:
+    """Counts, adoption rates with Wilson intervals, timeliness and faults for a period.
+
+    See the module docstring for what counts in a period, how joint items and
+    distinct items count, and the default deadlines.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    year : int, optional
+        A calendar year; ignored when ``period`` is given. With neither, the
+        latest year that has submissions.
+    period : optional
+        Anything :func:`resolve_period` accepts: ``"2025Q2"``, ``"2025-06"``,
+        ``("ytd", "2025-06")``, a ``(first, last)`` pair, a ``pandas.Period``.
+    by : {"unit", "group", "informant"}
+        One row per unit of ``dataset.units`` (in its order, zeros where none),
+        per group, or per informant and unit active in the period (an informant
+        gets the faults tied to their items only).
+    deadlines : mapping or object with ``.deadlines``, optional
+        Per category ``{"hours": h, "from": column}``: late when submitted more
+        than ``h`` calendar hours after ``from`` (``event_at``; ``due_at`` for
+        commissioned items). Given categories replace the defaults
+        ``{"urgent": {"hours": 2}, "commissioned": {"from": "due_at", "hours": 0}}``.
+
+    Returns
+    -------
+    DataFrame
+        Key columns (``unit, group, class``; ``group``; or ``informant, unit,
+        group, class``), then ``submitted``, ``adopted`` (items adopted at any
+        level), ``adopted_county`` .. ``adopted_national`` (items adopted at that
+        level), ``adopted_city_up``, ``adopted_province_up`` (at or above),
+        ``adoptions_single|combined|brief`` (records), ``instructions_county`` ..
+        ``instructions_national``, ``urgent``, ``urgent_late``, ``commissioned``,
+        ``commissioned_on_time``, ``commissioned_late``, ``commissioned_missed``
+        (faults of kind commission_missed), ``faults_<kind>`` for each fault kind,
+        ``rate`` (adopted / submitted), ``rate_low``, ``rate_high`` (Wilson 95%),
+        ``rate_city_up`` with ``rate_city_up_low`` and ``rate_city_up_high``,
+        ``lag_hours_median``, ``lag_hours_p90`` (calendar hours, linear
+        interpolation) and ``lag_workdays_median``. ``attrs["period"]`` holds the Span.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> from evalkit.metrics import compute_metrics
+    >>> data = evalkit.load(evalkit._paths.SAMPLE_DIR)  # doctest: +SKIP
+    >>> compute_metrics(data, period="2025Q2")[["unit", "submitted", "rate"]]  # doctest: +SKIP
+    """
+    if by not in BY_KEYS:
+        raise ValueError(f"by must be one of {sorted(BY_KEYS)}, not {by!r}")
+    span = _span_for(dataset, year, period)
+    keys = BY_KEYS[by]
+    members = _members(dataset, by)
+    items = _item_facts(dataset, span, deadlines)
+    adopted = _adoption_facts(dataset, span)
+    faults = _fault_keys(dataset, span, by)
+    active = pd.Index(items["submission_id"]).union(pd.Index(adopted["submission_id"]))
+    table = _skeleton(dataset, by, members, active)
+
+    item_rows = items.merge(members, on="submission_id")
+    adopted_rows = adopted.merge(members, on="submission_id")
+    fault_counts = faults.groupby([*keys, "kind"]).size().unstack(fill_value=0)
+    fault_counts = fault_counts.reindex(columns=list(FAULT_KINDS), fill_value=0).add_prefix(
+        "faults_"
+    )
+    sums = [
+        item_rows.groupby(keys)[
+            items.columns.drop(["submission_id", "lag_hours", "lag_workdays"])
+        ].sum(),
+        adopted_rows.groupby(keys)[adopted.columns.drop("submission_id")].sum(),
+        fault_counts,
+        fault_counts["faults_commission_missed"].rename("commissioned_missed"),
+    ]
+    counts = table[keys].join(pd.concat(sums, axis=1), on=keys)
+    result = table.copy()
+    result[COUNT_COLUMNS] = (
+        counts.reindex(columns=COUNT_COLUMNS).fillna(0).astype("int64").to_numpy()
+    )
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, numerator in (("rate", "adopted"), ("rate_city_up", "adopted_city_up")):
+            result[name] = np.where(
+                result["submitted"] > 0, result[numerator] / result["submitted"], np.nan
+            )
+            result[f"{name}_low"], result[f"{name}_high"] = wilson_interval(
+                result[numerator], result["submitted"]
+            )
+    lag_groups = item_rows.groupby(keys)
+    lags = pd.concat(
+        [
+            lag_groups["lag_hours"].median().rename("lag_hours_median"),
+            lag_groups["lag_hours"].quantile(0.9).rename("lag_hours_p90"),
+            lag_groups["lag_workdays"].median().rename("lag_workdays_median"),
+        ],
+        axis=1,
+    )
+    result = result.join(lags, on=keys)
+    result.attrs["period"] = span
+    return result
+
+
+# --------------------------------------------------------------------------- charts
+def monthly(dataset: Dataset, years=None) -> pd.DataFrame:
+    """Items submitted and adopted in each month, for a "this year against last year" chart.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    years : int or list of int, optional
+        Years to include (all months, zeros where none); all years with
+        submissions by default.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``month``, ``submitted`` (items by month submitted), ``adopted``
+        and ``adopted_city_up`` (distinct items with an adoption in that month, at
+        any level / at city level or above), one row per month. Each month agrees
+        with :func:`compute_metrics` for that month; an item adopted in two months
+        counts in both.
+    """
+    if years is None:
+        years = dataset.years
+    years = [int(y) for y in np.atleast_1d(years)]
+    grid = pd.MultiIndex.from_product([years, range(1, 13)], names=["year", "month"])
+
+    def per_month(times: pd.Series, ids: pd.Series) -> pd.Series:
+        pairs = pd.DataFrame({"year": times.dt.year, "month": times.dt.month, "id": ids})
+        return pairs.dropna().drop_duplicates().groupby(["year", "month"]).size()
+
+    adoptions = dataset.adoptions
+    city_up = adoptions[adoptions["level"].astype(object).isin(LEVELS[1:])]
+    result = pd.DataFrame(
+        {
+            "submitted": per_month(
+                dataset.submissions["submitted_at"], dataset.submissions["submission_id"]
+            ),
+            "adopted": per_month(adoptions["adopted_at"], adoptions["submission_id"]),
+            "adopted_city_up": per_month(city_up["adopted_at"], city_up["submission_id"]),
+        }
+    )
+    return result.reindex(grid).fillna(0).astype("int64").reset_index()
+
+
+def lags(
+    dataset: Dataset, year: int | None = None, period: Any = None, deadlines=None
+) -> pd.DataFrame:
+    """Timeliness of each urgent and commissioned item submitted in the period.
+
+    Parameters
+    ----------
+    dataset, year, period, deadlines
+        As for :func:`compute_metrics`.
+
+    Returns
+    -------
+    DataFrame
+        ``submission_id``, ``unit`` (the lead unit), ``category``, ``submitted_at``,
+        ``deadline_at``, ``lag_hours`` (event to submission; for commissioned items
+        from ``event_at`` when known), ``deadline_hours`` (deadline minus
+        ``event_at``, NaN when either is missing), ``late``; sorted by
+        ``submitted_at`` then ``submission_id``.
+    """
+    span = _span_for(dataset, year, period)
+    items = dataset.submissions
+    items = items[
+        _within(items["submitted_at"], span) & items["category"].isin(["urgent", "commissioned"])
+    ]
+    timing = _timeliness(items, deadlines)
+    result = pd.DataFrame(
+        {
+            "submission_id": items["submission_id"],
+            "unit": items["lead_unit"],
+            "category": items["category"],
+            "submitted_at": items["submitted_at"],
+            "deadline_at": timing["deadline_at"],
+            "lag_hours": timing["lag_hours"].astype(float),
+            "deadline_hours": (timing["deadline_at"] - items["event_at"]) / _HOUR,
+            "late": timing["late"],
+        }
+    )
+    return result.sort_values(["submitted_at", "submission_id"], kind="stable", ignore_index=True)
