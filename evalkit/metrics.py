@@ -18,8 +18,9 @@ Conventions (one rule everywhere, so a bulletin's figures add up):
   days on the Chinese calendar (``chinese_calendar``, with its swapped working
   weekend days). Items without ``event_at`` have no lag.
 * Deadlines: an urgent item is late when submitted more than 2 calendar hours
-  after ``event_at``, a commissioned item when submitted after ``due_at``; an
-  item without the timestamps its deadline needs is not late. Both are
+  after ``event_at``, a commissioned item when submitted after ``due_at``. An
+  item without the timestamp its deadline needs cannot be judged: it counts in
+  ``urgent`` or ``commissioned`` but neither on time nor late. Deadlines are
   settings (see :func:`compute_metrics`).
 """
 
@@ -287,7 +288,9 @@ def _timeliness(submissions: pd.DataFrame, deadlines) -> pd.DataFrame:
             "deadline_at": deadline_at,
             "lag_hours": (submissions["submitted_at"] - submissions["event_at"]) / _HOUR,
             "lag_workdays": workday_lag(submissions["event_at"], submissions["submitted_at"]),
-            "late": (submissions["submitted_at"] > deadline_at).fillna(False).astype(bool),
+            "late": (submissions["submitted_at"] > deadline_at)
+            .astype("boolean")
+            .mask(deadline_at.isna() | submissions["submitted_at"].isna()),
         },
         index=submissions.index,
     )
@@ -300,15 +303,16 @@ def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
     timing = _timeliness(items, deadlines)
     urgent = items["category"] == "urgent"
     commissioned = items["category"] == "commissioned"
+    late, on_time = timing["late"].eq(True).fillna(False), timing["late"].eq(False).fillna(False)
     return pd.DataFrame(
         {
             "submission_id": items["submission_id"],
             "submitted": 1,
             "urgent": urgent.astype(int),
-            "urgent_late": (urgent & timing["late"]).astype(int),
+            "urgent_late": (urgent & late).astype(int),
             "commissioned": commissioned.astype(int),
-            "commissioned_on_time": (commissioned & ~timing["late"]).astype(int),
-            "commissioned_late": (commissioned & timing["late"]).astype(int),
+            "commissioned_on_time": (commissioned & on_time).astype(int),
+            "commissioned_late": (commissioned & late).astype(int),
             "lag_hours": timing["lag_hours"].astype(float),
             "lag_workdays": timing["lag_workdays"].astype(float),
         }
@@ -552,29 +556,37 @@ def monthly(dataset: Dataset, years=None) -> pd.DataFrame:
 
 
 def lags(
-    dataset: Dataset, year: int | None = None, period: Any = None, deadlines=None
+    dataset: Dataset,
+    year: int | None = None,
+    period: Any = None,
+    deadlines=None,
+    categories=("urgent", "commissioned"),
 ) -> pd.DataFrame:
-    """Timeliness of each urgent and commissioned item submitted in the period.
+    """Timeliness of each item submitted in the period, for a lag distribution chart.
 
     Parameters
     ----------
     dataset, year, period, deadlines
         As for :func:`compute_metrics`.
+    categories : sequence of str or None
+        Categories to include; urgent and commissioned items by default, all if None.
 
     Returns
     -------
     DataFrame
         ``submission_id``, ``unit`` (the lead unit), ``category``, ``submitted_at``,
-        ``deadline_at``, ``lag_hours`` (event to submission; for commissioned items
-        from ``event_at`` when known), ``deadline_hours`` (deadline minus
-        ``event_at``, NaN when either is missing), ``late``; sorted by
+        ``deadline_at``, ``lag_hours`` (event to submission, calendar hours; NaN
+        without ``event_at``), ``deadline_hours`` (deadline minus ``event_at``, NaN
+        when either is missing), ``late`` (nullable boolean, missing when the item
+        has no deadline or the deadline's timestamp is missing); sorted by
         ``submitted_at`` then ``submission_id``.
     """
     span = _span_for(dataset, year, period)
     items = dataset.submissions
-    items = items[
-        _within(items["submitted_at"], span) & items["category"].isin(["urgent", "commissioned"])
-    ]
+    chosen = _within(items["submitted_at"], span)
+    if categories is not None:
+        chosen &= items["category"].isin(list(categories))
+    items = items[chosen]
     timing = _timeliness(items, deadlines)
     result = pd.DataFrame(
         {

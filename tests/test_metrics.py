@@ -11,6 +11,7 @@ Four units: 城关镇 and 河口镇 (乡镇组), 财政局 and 教育局 (部门
     S6  财政局        research      2025-09-26 09:00  2025-09-29 09:00             (72 h, 2 workdays)
     S7  财政局        ordinary                        2024-12-30 10:00             (last year)
     S8  城关镇        ordinary      2025-12-29 09:00  2025-12-31 09:00             (48 h, 2 workdays)
+    S9  河口镇        commissioned                    2025-08-01 10:00  (none: cannot be judged)
 
 Adoptions: S1 county single 03-06, S1 city combined 03-20 (city instruction); S3 county
 single 06-03 (county instruction), S3 county combined 06-04, S3 province brief 06-20;
@@ -69,6 +70,7 @@ def tiny():
             ("S6", C, "赵六", "t6", "research", "2025-09-26 09:00", "2025-09-29 09:00", None),
             ("S7", C, "赵六", "t7", "ordinary", None, "2024-12-30 10:00", None),
             ("S8", A, None, "t8", "ordinary", "2025-12-29 09:00", "2025-12-31 09:00", None),
+            ("S9", B, None, "t9", "commissioned", None, "2025-08-01 10:00", None),
         ],
         columns=[
             "submission_id",
@@ -224,7 +226,7 @@ EXPECTED_2025 = {
         faults_commission_missed=0,
     ),
     B: dict(
-        submitted=3,
+        submitted=4,
         adopted=1,
         adopted_county=1,
         adopted_city=0,
@@ -241,7 +243,7 @@ EXPECTED_2025 = {
         instructions_national=0,
         urgent=1,
         urgent_late=1,
-        commissioned=2,
+        commissioned=3,
         commissioned_on_time=1,
         commissioned_late=1,
         commissioned_missed=1,
@@ -301,8 +303,8 @@ def test_unit_without_records_has_zeros_and_no_rate(tiny):
 
 def test_rates_and_wilson(tiny):
     m = compute_metrics(tiny, year=2025).set_index("unit")
-    assert m.loc[A, "rate"] == 0.5 and m.loc[B, "rate"] == pytest.approx(1 / 3)
-    low, high = wilson_interval(1, 3)
+    assert m.loc[A, "rate"] == 0.5 and m.loc[B, "rate"] == 0.25
+    low, high = wilson_interval(1, 4)
     assert (m.loc[B, "rate_low"], m.loc[B, "rate_high"]) == pytest.approx((low, high))
     assert m.loc[A, "rate_city_up"] == 0.5
     # 财政局: two items adopted in 2025 but one submitted (S7 was sent in 2024): rate 2, no interval
@@ -357,7 +359,7 @@ def test_group_counts_joint_item_once(tiny):
     town = g.loc["乡镇组"]
     assert town[
         ["submitted", "adopted", "adoptions_single", "adoptions_combined", "urgent", "urgent_late"]
-    ].tolist() == [6, 2, 2, 2, 2, 1]
+    ].tolist() == [7, 2, 2, 2, 2, 1]
     assert town[["faults_late", "faults_commission_missed", "commissioned_missed"]].tolist() == [
         1,
         1,
@@ -407,7 +409,7 @@ def test_inputs_not_mutated(tiny):
 def test_monthly(tiny):
     m = monthly(tiny, years=[2025]).set_index(["year", "month"])
     assert len(m) == 12
-    assert m["submitted"].tolist() == [0, 0, 1, 1, 1, 1, 0, 0, 2, 0, 0, 1]
+    assert m["submitted"].tolist() == [0, 0, 1, 1, 1, 1, 0, 1, 2, 0, 0, 1]
     assert m["adopted"].tolist() == [1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]
     assert m["adopted_city_up"].tolist() == [1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]
     both = monthly(tiny)
@@ -417,7 +419,7 @@ def test_monthly(tiny):
 
 def test_lags_table(tiny):
     t = lags(tiny, 2025)
-    assert t["submission_id"].tolist() == ["S4", "S5", "S3", "S2"]
+    assert t["submission_id"].tolist() == ["S4", "S5", "S3", "S9", "S2"]
     s3 = row(t, submission_id="S3")
     assert (s3["unit"], s3["lag_hours"], s3["deadline_hours"], s3["late"]) == (A, 3, 2, True)
     s5 = row(t, submission_id="S5")
@@ -426,4 +428,6 @@ def test_lags_table(tiny):
         and s5["deadline_at"] == pd.Timestamp("2025-05-10 18:00")
         and math.isnan(s5["lag_hours"])
     )
-    assert t["late"].tolist() == [False, True, True, False]
+    assert t["late"].tolist() == [False, True, True, pd.NA, False]  # S9 has no due date
+    everything = lags(tiny, 2025, categories=None)
+    assert len(everything) == 8 and everything["late"].isna().sum() == 4  # S1, S6, S8, S9
