@@ -43,8 +43,7 @@ LEVELS = ENUMS["level"].values
 ADOPTION_TYPES = ENUMS["adoption_type"].values
 FAULT_KINDS = ENUMS["fault_kind"].values
 BY_KEYS = {"unit": ["unit"], "group": ["group"], "informant": ["informant", "unit"]}
-DEFAULT_DEADLINES = {"urgent": {"hours": 2.0}, "commissioned": {"from": "due_at", "hours": 0.0}}
-_ANCHORS = {"urgent": "event_at", "commissioned": "due_at"}
+DEFAULT_DEADLINES = {"urgent": {"hours": 2.0}, "commissioned": {"due_at": True}}
 _HOUR = pd.Timedelta(hours=1)
 
 
@@ -257,26 +256,42 @@ def workday_lag(start: pd.Series, end: pd.Series) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- deadlines
-def _deadline_settings(deadlines) -> dict[str, dict]:
-    """Merge user deadline settings (a mapping or an object with ``.deadlines``) over the defaults."""
+def _deadline_settings(deadlines) -> dict[str, tuple[float | None, bool]]:
+    """``category -> (hours after event_at or None, whether due_at applies)``.
+
+    ``deadlines`` is None (the defaults), an object with a ``.deadlines``
+    attribute (``evalkit.rules.Rules``: its deadlines replace the defaults), or a
+    mapping ``category -> {"hours": h, "due_at": bool}`` (or a ``Deadline``)
+    whose categories replace the defaults one by one.
+    """
+    settings = dict(DEFAULT_DEADLINES)
     if deadlines is not None and not isinstance(deadlines, Mapping):
+        settings = {}
         deadlines = deadlines.deadlines
-    merged = {category: dict(spec) for category, spec in DEFAULT_DEADLINES.items()}
-    for category, spec in (deadlines or {}).items():
-        if not isinstance(spec, Mapping):
-            spec = {"hours": float(spec)}
-        merged[category] = dict(spec)
-    return merged
+    settings.update(deadlines or {})
+
+    def pair(spec) -> tuple[float | None, bool]:
+        if isinstance(spec, Mapping):
+            hours, due = spec.get("hours"), spec.get("due_at", False)
+        else:
+            hours, due = getattr(spec, "hours", None), getattr(spec, "due_at", False)
+        return (None if hours is None else float(hours)), bool(due)
+
+    return {category: pair(spec) for category, spec in settings.items()}
 
 
-def _deadline_at(submissions: pd.DataFrame, settings: dict[str, dict]) -> pd.Series:
-    """The moment each item becomes late (NaT for categories without a deadline)."""
-    deadline = pd.Series(pd.NaT, index=submissions.index, dtype=submissions["submitted_at"].dtype)
-    for category, spec in settings.items():
-        anchor = spec.get("from", _ANCHORS.get(category, "event_at"))
-        allowance = pd.Timedelta(hours=float(spec.get("hours", 0)))
-        rows = submissions["category"] == category
-        deadline = deadline.mask(rows, submissions[anchor] + allowance)
+def _deadline_at(submissions: pd.DataFrame, settings: dict) -> pd.Series:
+    """The moment each item becomes late: the earlier of ``event_at + hours`` and
+    ``due_at`` where they apply (NaT when none applies or its time is missing)."""
+    no_time = pd.Series(pd.NaT, index=submissions.index, dtype=submissions["submitted_at"].dtype)
+    deadline = no_time
+    for category, (hours, due) in settings.items():
+        after_event = (
+            no_time if hours is None else submissions["event_at"] + pd.Timedelta(hours=hours)
+        )
+        by_due = submissions["due_at"] if due else no_time
+        earliest = pd.concat([after_event, by_due], axis=1).min(axis=1)
+        deadline = deadline.mask(submissions["category"] == category, earliest)
     return deadline
 
 
@@ -431,10 +446,12 @@ def compute_metrics(
         per group, or per informant and unit active in the period (an informant
         gets the faults tied to their items only).
     deadlines : mapping or object with ``.deadlines``, optional
-        Per category ``{"hours": h, "from": column}``: late when submitted more
-        than ``h`` calendar hours after ``from`` (``event_at``; ``due_at`` for
-        commissioned items). Given categories replace the defaults
-        ``{"urgent": {"hours": 2}, "commissioned": {"from": "due_at", "hours": 0}}``.
+        ``evalkit.rules.Rules`` (its ``.deadlines`` are used as they are) or a
+        mapping, per category, ``{"hours": h, "due_at": bool}``: late when
+        submitted more than ``h`` calendar hours after ``event_at`` or, with
+        ``due_at``, after the item's ``due_at`` (the earlier applies). A mapping's
+        categories replace the defaults ``{"urgent": {"hours": 2},
+        "commissioned": {"due_at": True}}``.
 
     Returns
     -------

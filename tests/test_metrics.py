@@ -38,6 +38,7 @@ from evalkit.metrics import (
     wilson_interval,
     workday_lag,
 )
+from evalkit.rules import Deadline, Rules
 
 A, B, C, D = "城关镇", "河口镇", "财政局", "教育局"
 
@@ -343,15 +344,23 @@ def test_default_year_is_latest(tiny):
 def test_deadlines_settings(tiny):
     relaxed = compute_metrics(tiny, year=2025, deadlines={"urgent": {"hours": 4}}).set_index("unit")
     assert relaxed.loc[A, "urgent_late"] == 0 and relaxed.loc[B, "commissioned_late"] == 1
-    strict = SimpleNamespace(
-        deadlines={"urgent": {"hours": 1}, "commissioned": {"from": "due_at", "hours": 48}}
+    # Rules replace the defaults wholesale: here commissioned items get no deadline at all
+    rules = Rules.from_dict(
+        {"schema_version": 1, "name": "t", "deadlines": {"urgent": {"hours": 1}}}
     )
-    tight = compute_metrics(tiny, year=2025, deadlines=strict).set_index("unit")
+    tight = compute_metrics(tiny, year=2025, deadlines=rules).set_index("unit")
     assert tight.loc[A, "urgent_late"] == 2  # 1.5 h and 3 h
-    assert tight.loc[B, ["commissioned_on_time", "commissioned_late"]].tolist() == [
-        2,
+    assert tight.loc[B, ["commissioned", "commissioned_on_time", "commissioned_late"]].tolist() == [
+        3,
         0,
-    ]  # 39 h after due
+        0,
+    ]
+    # any object with .deadlines works, Deadline objects or mappings
+    grace = SimpleNamespace(deadlines={"commissioned": Deadline(hours=None, due_at=True)})
+    assert (
+        compute_metrics(tiny, year=2025, deadlines=grace).set_index("unit").loc[A, "urgent_late"]
+        == 0
+    )
 
 
 def test_group_counts_joint_item_once(tiny):
