@@ -313,7 +313,7 @@ def _timeliness(submissions: pd.DataFrame, deadlines) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- per-item facts
 def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
-    """One row per item submitted in the span, with 0/1 flags and lags."""
+    """One row per item submitted in the span (``item``: its row in submissions), 0/1 flags, lags."""
     items = dataset.submissions[_within(dataset.submissions["submitted_at"], span)]
     timing = _timeliness(items, deadlines)
     urgent = items["category"] == "urgent"
@@ -321,7 +321,7 @@ def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
     late, on_time = timing["late"].eq(True).fillna(False), timing["late"].eq(False).fillna(False)
     return pd.DataFrame(
         {
-            "submission_id": items["submission_id"],
+            "item": np.flatnonzero(_within(dataset.submissions["submitted_at"], span)),
             "submitted": 1,
             "urgent": urgent.astype(int),
             "urgent_late": (urgent & late).astype(int),
@@ -334,41 +334,47 @@ def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
     )
 
 
-def _tally(frame: pd.DataFrame, column: str, values, prefix: str) -> pd.DataFrame:
-    """Records per submission and value of ``column``, one column per value (0 if none)."""
-    counts = (
-        frame.assign(_value=frame[column].astype(object))
-        .groupby(["submission_id", "_value"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(columns=list(values), fill_value=0)
-    )
-    counts.columns = [f"{prefix}{value}" for value in values]
-    return counts
+def _tally(
+    row: np.ndarray, n_rows: int, values: pd.Series, categories, prefix: str
+) -> pd.DataFrame:
+    """Records per row (``row``: 0..n_rows-1) and value, one column per category (0 if none)."""
+    code = pd.Categorical(values, categories=list(categories)).codes
+    known = code >= 0
+    width = len(categories)
+    flat = np.bincount(row[known] * width + code[known], minlength=n_rows * width)
+    return pd.DataFrame(flat.reshape(n_rows, width), columns=[f"{prefix}{c}" for c in categories])
+
+
+def _item_codes(dataset: Dataset, ids: pd.Series) -> np.ndarray:
+    """Row of each submission id in ``dataset.submissions`` (-1 when unknown)."""
+    return pd.Index(dataset.submissions["submission_id"]).get_indexer(ids)
 
 
 def _adoption_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
     """One row per item adopted in the span: distinct-item flags per level, record counts."""
     made = dataset.adoptions[_within(dataset.adoptions["adopted_at"], span)]
-    per_level = _tally(made, "level", LEVELS, "adopted_")
-    at_level = (per_level > 0).astype(int)
-    at_or_above = (per_level.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1] > 0).astype(int)
+    items, row = np.unique(_item_codes(dataset, made["submission_id"]), return_inverse=True)
+    n = len(items)
+    per_level = _tally(row, n, made["level"], LEVELS, "adopted_")
+    at_or_above = per_level.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1] > 0
     facts = pd.concat(
         [
-            (per_level.sum(axis=1) > 0).astype(int).rename("adopted"),
-            at_level,
-            at_or_above.iloc[:, 1:3].set_axis(["adopted_city_up", "adopted_province_up"], axis=1),
-            _tally(made, "adoption_type", ADOPTION_TYPES, "adoptions_"),
-            _tally(made, "instruction_level", LEVELS, "instructions_"),
+            pd.DataFrame({"item": items, "adopted": (per_level.sum(axis=1) > 0).astype(int)}),
+            (per_level > 0).astype(int),
+            at_or_above.iloc[:, 1:3]
+            .astype(int)
+            .set_axis(["adopted_city_up", "adopted_province_up"], axis=1),
+            _tally(row, n, made["adoption_type"], ADOPTION_TYPES, "adoptions_"),
+            _tally(row, n, made["instruction_level"], LEVELS, "instructions_"),
         ],
         axis=1,
     )
-    return facts.rename_axis("submission_id").reset_index()
+    return facts[facts["item"] >= 0]
 
 
 # --------------------------------------------------------------------------- grouping
 def _members(dataset: Dataset, by: str) -> pd.DataFrame:
-    """``submission_id`` and the key columns of ``by``, one row per item and key."""
+    """``item`` (row in submissions) and the key columns of ``by``, one row per item and key."""
     if by == "informant":
         pairs = dataset.submission_informants[["submission_id", "informant", "unit"]]
     else:
@@ -377,7 +383,9 @@ def _members(dataset: Dataset, by: str) -> pd.DataFrame:
             pairs = pairs.merge(dataset.units[["unit", "group"]], on="unit")[
                 ["submission_id", "group"]
             ]
-    return pairs.drop_duplicates(ignore_index=True)
+    pairs = pairs.drop_duplicates(ignore_index=True)
+    item = _item_codes(dataset, pairs.pop("submission_id"))
+    return pairs.assign(item=item)[item >= 0]
 
 
 def _fault_keys(dataset: Dataset, span: Span, by: str) -> pd.DataFrame:
@@ -391,14 +399,14 @@ def _fault_keys(dataset: Dataset, span: Span, by: str) -> pd.DataFrame:
     return faults[["unit", "kind"]]
 
 
-def _skeleton(dataset: Dataset, by: str, members: pd.DataFrame, active: pd.Index) -> pd.DataFrame:
+def _skeleton(dataset: Dataset, by: str, members: pd.DataFrame, active) -> pd.DataFrame:
     """The rows of the result: every unit or group, or every informant active in the period."""
     units = dataset.units.reindex(columns=["unit", "group", "class"])
     if by == "unit":
         return units.reset_index(drop=True)
     if by == "group":
         return units[["group"]].drop_duplicates(ignore_index=True)
-    people = members[members["submission_id"].isin(active)][["informant", "unit"]].drop_duplicates()
+    people = members[members["item"].isin(active)][["informant", "unit"]].drop_duplicates()
     order = pd.Series(range(len(units)), index=units["unit"])
     people = people.assign(_order=people["unit"].map(order)).sort_values(
         ["_order", "unit", "informant"], kind="stable"
@@ -484,20 +492,18 @@ def compute_metrics(
     items = _item_facts(dataset, span, deadlines)
     adopted = _adoption_facts(dataset, span)
     faults = _fault_keys(dataset, span, by)
-    active = pd.Index(items["submission_id"]).union(pd.Index(adopted["submission_id"]))
+    active = pd.concat([items["item"], adopted["item"]]) if by == "informant" else None
     table = _skeleton(dataset, by, members, active)
 
-    item_rows = items.merge(members, on="submission_id")
-    adopted_rows = adopted.merge(members, on="submission_id")
+    item_rows = items.merge(members, on="item")
+    adopted_rows = adopted.merge(members, on="item")
     fault_counts = faults.groupby([*keys, "kind"]).size().unstack(fill_value=0)
     fault_counts = fault_counts.reindex(columns=list(FAULT_KINDS), fill_value=0).add_prefix(
         "faults_"
     )
     sums = [
-        item_rows.groupby(keys)[
-            items.columns.drop(["submission_id", "lag_hours", "lag_workdays"])
-        ].sum(),
-        adopted_rows.groupby(keys)[adopted.columns.drop("submission_id")].sum(),
+        item_rows.groupby(keys)[items.columns.drop(["item", "lag_hours", "lag_workdays"])].sum(),
+        adopted_rows.groupby(keys)[adopted.columns.drop("item")].sum(),
         fault_counts,
         fault_counts["faults_commission_missed"].rename("commissioned_missed"),
     ]
