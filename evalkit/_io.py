@@ -15,10 +15,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from evalkit._schema import COLUMNS, FILE_STEMS, TABLES
+from evalkit._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
 
 SUFFIXES = (".csv", ".xlsx")
 MAPPING_FILE = "mapping.toml"
@@ -46,32 +45,85 @@ class RawTable:
 
 def normalize_text(values: pd.Series) -> pd.Series:
     """NFKC-normalise (full-width digits, letters and spaces become ASCII) and trim."""
-    text = values.astype("string")
-    return text.map(lambda s: unicodedata.normalize("NFKC", s), na_action="ignore").str.strip()
+    return values.astype("string").str.normalize("NFKC").str.strip()
 
 
 def header_key(name: object) -> str:
-    """The form in which headers are compared: NFKC, no spaces, lower case."""
+    """The form in which headers, names and spellings are compared: NFKC, no spaces, lower case."""
     return "".join(unicodedata.normalize("NFKC", str(name)).split()).lower()
 
 
+def header_keys(values: pd.Series) -> pd.Series:
+    """:func:`header_key` of every cell of ``values`` at once (NA stays NA)."""
+    text = values.astype("string").str.normalize("NFKC")
+    return text.str.replace(r"\s+", "", regex=True).str.lower()
+
+
+EMPTY_MAPPING = {"files": {}, "columns": {}, "values": {}}
+
+
 def read_mapping(folder: Path) -> dict:
-    """Read ``mapping.toml`` from a data folder: ``files``, ``columns`` and ``values`` overrides."""
+    """Read and check ``mapping.toml`` of a data folder (see :func:`check_mapping`)."""
     path = folder / MAPPING_FILE
     if not path.exists():
-        return {"files": {}, "columns": {}, "values": {}}
+        return check_mapping({})
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a valid TOML file: {exc}") from exc
-    unknown = set(data) - {"files", "columns", "values"}
+    return check_mapping(data, str(path))
+
+
+def check_mapping(data: dict, source: str = "mapping") -> dict:
+    """Check a mapping and resolve its targets to canonical names.
+
+    A mapping has up to three sections: ``files`` (table -> file name),
+    ``columns`` (table -> {header: column}) and ``values`` (enumeration ->
+    {spelling: value}). A target may be a canonical name or any spelling the
+    schema already accepts (``"标题"`` as well as ``"title"``).
+
+    Raises
+    ------
+    DataError
+        Naming the first unknown section, table, column, enumeration or value.
+    """
+
+    def fail(message: str) -> DataError:
+        return DataError(f"{source}: {message}")
+
+    unknown = set(data) - set(EMPTY_MAPPING)
     if unknown:
-        raise DataError(
-            f"{path}: unknown section {sorted(unknown)[0]!r}; expected files, columns or values"
-        )
-    for table in set(data.get("columns", {})) - set(TABLES):
-        raise DataError(f"{path}: [columns.{table}] is not a table; expected one of {TABLES}")
-    return {key: data.get(key, {}) for key in ("files", "columns", "values")}
+        raise fail(f"unknown section [{sorted(unknown)[0]}]; expected files, columns or values")
+    files, columns, values = (data.get(key, {}) for key in ("files", "columns", "values"))
+    for section, allowed in (("files", TABLES), ("columns", TABLES), ("values", tuple(ENUMS))):
+        if not isinstance(data.get(section, {}), dict):
+            raise fail(f"[{section}] must be a table of names")
+        for name in set(data.get(section, {})) - set(allowed):
+            raise fail(f"[{section}] {name!r} is not one of {', '.join(allowed)}")
+    resolved: dict = {"files": {t: str(f) for t, f in files.items()}, "columns": {}, "values": {}}
+    for table, headers in columns.items():
+        lookup = {header_key(h): c.name for c in COLUMNS[table] for h in c.headers}
+        names = ", ".join(c.name for c in COLUMNS[table])
+        resolved["columns"][table] = {}
+        if not isinstance(headers, dict):
+            raise fail(f"[columns.{table}] must be a table of header = column lines")
+        for header, target in headers.items():
+            if header_key(target) not in lookup:
+                raise fail(f"[columns.{table}] {header!r} = {target!r}: expected one of {names}")
+            resolved["columns"][table][str(header)] = lookup[header_key(target)]
+    for enum_name, spellings in values.items():
+        lookup = {header_key(k): v for k, v in ENUMS[enum_name].spellings.items()}
+        names = ", ".join(ENUMS[enum_name].values)
+        resolved["values"][enum_name] = {}
+        if not isinstance(spellings, dict):
+            raise fail(f"[values.{enum_name}] must be a table of spelling = value lines")
+        for spelling, target in spellings.items():
+            if header_key(target) not in lookup:
+                raise fail(
+                    f"[values.{enum_name}] {spelling!r} = {target!r}: expected one of {names}"
+                )
+            resolved["values"][enum_name][str(spelling)] = lookup[header_key(target)]
+    return resolved
 
 
 def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]]:
@@ -108,9 +160,17 @@ def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]
             )
         elif matches:
             found[table] = matches[0]
-        elif table != "faults" and not wrong:
+        elif table not in OPTIONAL_TABLES and not wrong:
             expected = " or ".join(f"{s}.csv/.xlsx" for s in FILE_STEMS[table][:2])
-            issues.append(_file_issue(table, str(folder), f"no {table} file: expected {expected}"))
+            present = ", ".join(p.name for p in files) or "none"
+            issues.append(
+                _file_issue(
+                    table,
+                    str(folder),
+                    f"no {table} file: expected {expected}, or name the file in mapping.toml"
+                    f" [files] (files in the folder: {present})",
+                )
+            )
     return found, issues
 
 
@@ -131,27 +191,34 @@ def read_cells(path: Path) -> pd.DataFrame:
 
     Raises ``DataError`` with a readable reason when the file cannot be read.
     """
-    if path.stat().st_size == 0:
-        raise DataError("the file is empty (0 bytes)")
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    return _read_csv(path)
+    try:
+        if path.stat().st_size == 0:
+            raise DataError("the file is empty (0 bytes)")
+        if path.suffix.lower() == ".xlsx":
+            return _read_xlsx(path)
+        return _read_csv(path)
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}") from exc
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     from io import StringIO
 
     raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        text = raw[3:].decode("utf-8", errors="strict")
-    else:
+    # UTF-8 (a BOM is dropped), else GBK as Excel on Chinese Windows saves CSV (GB18030 is
+    # its superset). A file with a UTF-8 BOM must be UTF-8 throughout.
+    encodings = ("utf-8-sig",) if raw.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
+    for encoding in encodings:
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            try:  # Excel on Chinese Windows saves CSV as GBK; GB18030 is its superset.
-                text = raw.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise DataError(f"not UTF-8 or GBK text (byte {exc.start})") from exc
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            error = exc
+    else:
+        raise DataError(
+            f"not UTF-8 or GBK text (undecodable byte at offset {error.start}):"
+            " save it as CSV UTF-8 or as .xlsx"
+        )
     # csv.reader, not read_csv: a title row above the header has fewer fields than the data,
     # and each record is one row as Excel shows it even when a cell holds a line break.
     try:
@@ -165,36 +232,49 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_xlsx(path: Path) -> pd.DataFrame:
     if not zipfile.is_zipfile(path):
         raise DataError("not an Excel workbook (.xlsx files are zip archives; is it text renamed?)")
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        total = sum(i.file_size for i in infos)
-        packed = max(sum(i.compress_size for i in infos), 1)
-        if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-            raise DataError(
-                f"refused: the workbook expands to {total:,} bytes ({total / packed:.0f}x its size);"
-                " limits are 256 MB and 200x"
-            )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise DataError(f"not a readable Excel workbook (damaged zip archive: {exc})") from exc
+    # Declared sizes bound what zipfile will inflate, so checking them refuses zip bombs.
+    total = sum(i.file_size for i in infos)
+    ratio = total / max(sum(i.compress_size for i in infos), 1)
+    if total > MAX_UNCOMPRESSED_BYTES or ratio > MAX_COMPRESSION_RATIO:
+        raise DataError(
+            f"refused: the workbook would expand to {total:,} bytes, {ratio:.0f} times its"
+            f" compressed size (limits: {MAX_UNCOMPRESSED_BYTES:,} bytes and"
+            f" {MAX_COMPRESSION_RATIO} times); save it again from Excel"
+        )
     import openpyxl  # imported here: it is slow to import and CSV users do not need it
 
+    book = None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # defusedxml and zip errors come in many types
-        reason = type(exc).__name__
-        if "Entit" in reason or "DTD" in reason or "Forbidden" in reason:
-            raise DataError("refused: the workbook contains XML entity declarations") from exc
-        raise DataError(f"not a readable Excel workbook ({reason}: {exc})") from exc
-    try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # do not trust the stored size: read every row there is
         rows = list(sheet.iter_rows(min_row=1, values_only=True))
-    except Exception as exc:
-        reason = type(exc).__name__
-        if "Entit" in reason or "DTD" in reason or "Forbidden" in reason:
-            raise DataError("refused: the workbook contains XML entity declarations") from exc
-        raise DataError(f"not a readable Excel workbook ({reason}: {exc})") from exc
+    except Exception as exc:  # openpyxl, zip and XML errors come in many types
+        raise _workbook_error(exc) from exc
     finally:
-        book.close()
+        if book is not None:
+            book.close()
     return pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+
+
+def _workbook_error(exc: BaseException) -> DataError:
+    """A readable reason for a workbook openpyxl could not read; entity tricks are named."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:  # openpyxl wraps the parser's error in its own
+        if isinstance(cause, DefusedXmlException):
+            return DataError(
+                "refused: the workbook's XML declares entities or a DTD (a known attack;"
+                " Excel never writes them): open it in Excel and save it again"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return DataError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})")
 
 
 def header_lookup(table: str, mapping: dict) -> dict[str, str]:
@@ -211,105 +291,96 @@ def read_table(table: str, path: Path, mapping: dict) -> RawTable:
     try:
         cells = read_cells(path)
     except DataError as exc:
-        return RawTable(
-            table,
-            name,
-            pd.DataFrame({"_row": []}),
-            [_file_issue(table, name, str(exc))],
-            fatal=True,
-        )
+        return _unreadable(table, name, str(exc))
     return frame_to_raw(table, name, cells, mapping)
+
+
+def column_label(table: str, column: str) -> str:
+    """How issues name a column: ``title (标题)``; other names are returned as they are."""
+    match = [c for c in COLUMNS[table] if c.name == column]
+    return f"{column} ({match[0].zh})" if match else column
+
+
+def excel_column(position: int) -> str:
+    """Excel's letter for a 0-based column position: 0 -> A, 26 -> AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def frame_to_raw(
     table: str, name: str, cells: pd.DataFrame, mapping: dict, header_row: int | None = None
 ) -> RawTable:
-    """Find the header in raw ``cells`` (or take ``header_row``), rename columns, drop blank rows."""
+    """Find the header in raw ``cells`` (or take ``header_row``), rename columns, drop blank rows.
+
+    Rows above the header (titles) are skipped; a row is blank, and counted in
+    ``blank_rows`` rather than read, when every one of its cells is empty.
+    """
     lookup = header_lookup(table, mapping)
-    known = set(mapping["columns"].get(table, {}).values()) | {c.name for c in COLUMNS[table]}
-    bad = sorted(known - {c.name for c in COLUMNS[table]})
-    if bad:
-        raise DataError(f"mapping.toml: [columns.{table}] maps to unknown column {bad[0]!r}")
-    issues: list[dict] = []
     if cells.empty:
-        return RawTable(
-            table,
-            name,
-            pd.DataFrame({"_row": []}),
-            [_file_issue(table, name, "the file has no rows")],
-            fatal=True,
-        )
+        return _unreadable(table, name, "the file has no rows")
+    cells = cells.astype(object).where(cells.notna(), None)
+    cells.columns = range(cells.shape[1])
     if header_row is None:
         head = cells.head(HEADER_SEARCH_ROWS)
-        hits = head.apply(
-            lambda col: col.map(lambda v: header_key(v) in lookup if v is not None else False)
-        )
-        score = hits.sum(axis=1)
+        score = head.apply(lambda col: header_keys(col).isin(list(lookup))).sum(axis=1)
         if score.max() == 0:
+            expected = ", ".join(c.zh for c in COLUMNS[table] if c.required)
+            return _unreadable(
+                table,
+                name,
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected"
+                f" a row with the column names, such as {expected}",
+            )
+        header_row = int(score.idxmax())
+    originals = cells.iloc[header_row]
+    canonical = header_keys(originals).map(lookup)
+    body = cells.iloc[header_row + 1 :]
+    filled = body.notna() & body.apply(lambda col: col.astype("string").str.strip().ne(""))
+    is_blank = ~filled.any(axis=1)
+    body, filled = body[~is_blank], filled[~is_blank]
+    issues: list[dict] = []
+
+    def header_issue(pos, message, severity="warning", row=header_row + 1):
+        header = originals[pos]
+        label = str(header) if header is not None else f"column {excel_column(pos)}"
+        return {
+            **_file_issue(table, name, message, severity),
+            "row": row,
+            "column": label,
+            "value": "" if header is None else str(header),
+        }
+
+    first = canonical.dropna().drop_duplicates()
+    present = set(first)
+    for pos in canonical.index:
+        if pos in first.index:
+            continue
+        if pd.notna(canonical[pos]):
             issues.append(
-                _file_issue(
-                    table,
-                    name,
-                    "no header row found in the first 10 rows: expected"
-                    f" columns such as {', '.join(c.zh for c in COLUMNS[table][:4])}",
+                header_issue(pos, f"column {canonical[pos]} appears twice; only the first is read")
+            )
+        elif originals[pos] is not None and str(originals[pos]).strip():
+            options = _close_columns(table, str(originals[pos]), lookup, present)
+            issues.append(
+                header_issue(
+                    pos,
+                    f"unrecognised column ignored; it could be {options}"
+                    " (name it in mapping.toml [columns])",
                 )
             )
-            return RawTable(table, name, pd.DataFrame({"_row": []}), issues, fatal=True)
-        header_row = int(score.idxmax())
-    headers = [header_key(v) if v is not None else "" for v in cells.iloc[header_row]]
-    body = cells.iloc[header_row + 1 :].copy()
-    body.columns = range(body.shape[1])
-    body["_row"] = np.arange(header_row + 2, header_row + 2 + len(body))
-    columns: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    for pos, (head_key, original) in enumerate(zip(headers, cells.iloc[header_row], strict=True)):
-        if not head_key:
-            continue
-        canonical = lookup.get(head_key)
-        if canonical is None:
-            close = difflib.get_close_matches(head_key, list(lookup), n=3, cutoff=0.4)
-            options = sorted({lookup[c] for c in close}) or [c.name for c in COLUMNS[table]]
+        elif filled[pos].any():
+            row = int(body.index[filled[pos].to_numpy()][0]) + 1
             issues.append(
-                {
-                    **_file_issue(
-                        table,
-                        name,
-                        "unrecognised column ignored; it could map to "
-                        + ", ".join(options)
-                        + " (add it to mapping.toml)",
-                        "warning",
-                    ),
-                    "row": header_row + 1,
-                    "column": str(original),
-                    "value": str(original),
-                }
+                header_issue(pos, "values in a column without a header are ignored", row=row)
             )
-        elif canonical in seen:
-            issues.append(
-                {
-                    **_file_issue(
-                        table,
-                        name,
-                        f"column {canonical} appears twice; the first is used",
-                        "warning",
-                    ),
-                    "row": header_row + 1,
-                    "column": str(original),
-                }
-            )
-        else:
-            seen[canonical] = pos
-            columns[pos] = canonical
-    frame = body[list(columns) + ["_row"]].rename(columns=columns)
-    values = frame.drop(columns="_row")
-    blank = values.isna() | values.apply(lambda c: c.astype("string").str.strip().eq("")).fillna(
-        True
-    )
-    is_blank = blank.all(axis=1) if len(values.columns) else pd.Series(True, index=frame.index)
-    raw = RawTable(
-        table, name, frame[~is_blank].reset_index(drop=True), issues, blank_rows=int(is_blank.sum())
-    )
-    missing = [c for c in COLUMNS[table] if c.required and c.name not in frame.columns]
+    frame = body[list(first.index)].rename(columns=first.to_dict())
+    frame["_row"] = body.index.to_numpy() + 1  # cells row i is row i + 1 in Excel
+    raw = RawTable(table, name, frame.reset_index(drop=True), issues, int(is_blank.sum()))
+    missing = [c for c in COLUMNS[table] if c.required and c.name not in present]
     for col in missing:
         raw.issues.append(
             {
@@ -320,7 +391,7 @@ def frame_to_raw(
                     f" accepted headers: {', '.join(col.headers)}",
                 ),
                 "row": header_row + 1,
-                "column": col.zh,
+                "column": column_label(table, col.name),
             }
         )
     raw.fatal = bool(missing)
@@ -329,3 +400,19 @@ def frame_to_raw(
             _file_issue(table, name, "the file has a header but no data rows", "warning")
         )
     return raw
+
+
+def _unreadable(table: str, name: str, message: str) -> RawTable:
+    return RawTable(
+        table, name, pd.DataFrame({"_row": []}), [_file_issue(table, name, message)], fatal=True
+    )
+
+
+def _close_columns(table: str, header: str, lookup: dict[str, str], present: set[str]) -> str:
+    """The canonical columns an unrecognised header could be: close spellings, else the absent."""
+    close = difflib.get_close_matches(header_key(header), list(lookup), n=5, cutoff=0.4)
+    options = list(dict.fromkeys(lookup[c] for c in close))
+    options = options or [c.name for c in COLUMNS[table] if c.name not in present]
+    return (
+        " or ".join(column_label(table, c) for c in options) or "nothing (every column is present)"
+    )

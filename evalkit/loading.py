@@ -8,7 +8,16 @@ import numpy as np
 import pandas as pd
 
 from evalkit._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
-from evalkit._io import DataError, RawTable, find_files, frame_to_raw, read_mapping, read_table
+from evalkit._io import (
+    DataError,
+    RawTable,
+    check_mapping,
+    find_files,
+    frame_to_raw,
+    header_keys,
+    read_mapping,
+    read_table,
+)
 from evalkit._schema import COLUMNS, TABLES
 from evalkit.validation import (
     Checker,
@@ -23,6 +32,8 @@ from evalkit.validation import (
 )
 
 __all__ = ["DataError", "load", "load_frames"]
+
+DATE_EXPECTED = "not a date: expected e.g. 2025-03-05 14:30, 2025/3/5 or 2025年3月5日"
 
 
 def load(folder: str | Path) -> Dataset:
@@ -91,17 +102,14 @@ def load_frames(
     >>> ds.adoptions["level"].tolist()
     ['city']
     """
-    mapping = {"files": {}, "columns": {}, "values": {}} | (mapping or {})
+    mapping = check_mapping(mapping or {})
     frames = {"units": units, "submissions": submissions, "adoptions": adoptions, "faults": faults}
     raws = {}
     for table, frame in frames.items():
         if frame is None:
             continue
-        cells = pd.concat(
-            [pd.DataFrame([list(frame.columns)]), frame.astype(object).T.reset_index(drop=True).T],
-            ignore_index=True,
-        )
-        cells = cells.astype(object).where(cells.notna(), None)
+        header = frame.columns.to_numpy(dtype=object)
+        cells = pd.DataFrame(np.vstack([header, frame.to_numpy(dtype=object)]))
         raws[table] = frame_to_raw(table, f"<{table}>", cells, mapping, header_row=0)
     return _build(raws, mapping, [])
 
@@ -172,8 +180,22 @@ def _require(check: Checker, table: str) -> None:
             check.flag(empty, col.name, "", "required value is empty")
 
 
-def _reject_all(check: Checker, reason: str) -> None:
-    check.reasons[:] = reason
+def _reject_all_if_unreadable(check: Checker) -> None:
+    """When a file could not be used (unreadable, a required column missing), reject every row."""
+    if check.raw.fatal:
+        errors = [i["message"] for i in check.raw.issues if i["severity"] == "error"]
+        check.reasons[:] = "; ".join(errors) or f"the {check.raw.table} file could not be read"
+
+
+def _first_rows(check: Checker, key: pd.Series) -> pd.Series:
+    """For each row, the row number of the first row with the same ``key``."""
+    rows = pd.Series(check.rows, index=check.frame.index)
+    return rows.groupby(key, dropna=False).transform("first").astype(str)
+
+
+def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
+    """Names in long form (repeated index) joined by 、 per row of ``index``; NaN where none."""
+    return names.groupby(level=0).agg("、".join).reindex(index).astype("str")
 
 
 def _units(raw: RawTable):
@@ -186,39 +208,36 @@ def _units(raw: RawTable):
     quota, bad_quota = as_int(column_or_empty(f, "quota"))
     _require(check, "units")
     check.flag(bad_quota, "quota", column_or_empty(f, "quota"), "expected a whole number >= 0")
-    key = unit.str.replace(r"\s+", "", regex=True)
-    dup = key.notna() & key.duplicated()
-    first_row = pd.Series(check.rows, index=f.index).groupby(key).transform("first")
+    key = header_keys(unit)
     check.flag(
-        dup, "unit", unit, "duplicate unit name; first listed in row " + first_row.astype(str)
+        key.notna() & key.duplicated(),
+        "unit",
+        unit,
+        "duplicate unit name; first listed in row " + _first_rows(check, key),
     )
-    long = (
-        pd.DataFrame({"alias": aliases, "unit": unit, "_row": check.rows}).explode("alias").dropna()
-    )
-    clash = long["alias"].str.replace(r"\s+", "", regex=True).isin(set(key.dropna())) | long[
-        "alias"
-    ].duplicated(keep=False)
-    bad_alias = f.index.isin(long.index[clash.to_numpy()])
+    long = pd.DataFrame({"alias": aliases, "key": header_keys(aliases)})
+    long = long[~long.reset_index().duplicated(["index", "key"]).to_numpy()]  # 甲、甲 is one
+    long["unit"] = unit.reindex(long.index)
+    clash = long["key"].isin(set(key.dropna())) | long["key"].duplicated(keep=False)
     check.flag(
-        bad_alias,
+        f.index.isin(long.index[clash.to_numpy()]),
         "aliases",
         column_or_empty(f, "aliases"),
-        "an alias is also another unit's name or alias",
+        "an alias is also a unit's name or another unit's alias",
     )
-    if raw.fatal:
-        _reject_all(check, "the units file could not be read")
+    _reject_all_if_unreadable(check)
     ok = check.ok
     units = pd.DataFrame(
         {
-            "unit": unit[ok].astype(str),
+            "unit": unit[ok].astype("str"),
             "group": pd.Categorical(group[ok], categories=list(dict.fromkeys(group[ok]))),
-            "class": klass[ok],
-            "aliases": aliases[ok].map("、".join, na_action="ignore").astype("string"),
+            "class": klass[ok].astype("str"),
+            "aliases": _joined(long["alias"], f.index)[ok],
             "quota": quota[ok],
         }
     ).reset_index(drop=True)
-    alias_table = long[ok.reindex(long.index).to_numpy()][["alias", "unit"]].reset_index(drop=True)
-    return units, alias_table.astype(str), check
+    alias_table = long[ok.reindex(long.index).to_numpy()][["alias", "unit"]]
+    return units, alias_table.reset_index(drop=True).astype("str"), check
 
 
 def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
@@ -232,37 +251,32 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
     times = {}
     for col in ("event_at", "submitted_at", "due_at"):
         times[col], bad = as_datetime(column_or_empty(f, col))
-        check.flag(
-            bad,
-            col,
-            column_or_empty(f, col),
-            "not a date: expected e.g. 2025-03-05 14:30, 2025/3/5 or 2025年3月5日",
-        )
+        check.flag(bad, col, column_or_empty(f, col), DATE_EXPECTED)
     _require(check, "submissions")
     check.flag(bad_cat, "category", column_or_empty(f, "category"), enum_expectation("category"))
     # Units: one per row of a long table, so joint items are matched like single ones.
-    long = split_names(units_text).explode().rename("name").to_frame()
+    long = split_names(units_text).rename("name").to_frame()
     long["unit"] = matcher.match(long["name"])
-    unknown = long[long["name"].notna() & long["unit"].isna()]
-    messages = matcher.suggestions(unknown["name"]).groupby(level=0).agg("; ".join)
+    unknown = long.loc[long["unit"].isna(), "name"]
+    messages = matcher.suggestions(unknown).groupby(level=0).agg("; ".join)
     check.flag(
         f.index.isin(messages.index), "units", units_text, messages.reindex(f.index).fillna("")
     )
-    dup = sid.notna() & sid.duplicated()
-    first_row = pd.Series(check.rows, index=f.index).groupby(sid).transform("first")
     check.flag(
-        dup, "submission_id", sid, "duplicate id; first used in row " + first_row.astype(str)
+        sid.notna() & sid.duplicated(),
+        "submission_id",
+        sid,
+        "duplicate id; first used in row " + _first_rows(check, sid),
     )
     after = times["event_at"] > times["submitted_at"]
     check.flag(
         after, "event_at", column_or_empty(f, "event_at"), "event time is after the submission time"
     )
-    if raw.fatal:
-        _reject_all(check, "the submissions file could not be read")
+    _reject_all_if_unreadable(check)
     long = long[check.ok.reindex(long.index).to_numpy()].dropna(subset=["unit"])
-    long = long[~long.reset_index().duplicated(["index", "unit"]).to_numpy()]
+    long = long[~long.reset_index().duplicated(["index", "unit"]).to_numpy()]  # 甲、甲 is one
     long["position"] = long.groupby(level=0).cumcount()
-    lead = long[long["position"] == 0]["unit"]
+    lead = long.loc[long["position"] == 0, "unit"].reindex(f.index)
     # Warnings: loaded but worth a look.
     check.flag(
         check.ok & category.eq("urgent") & times["event_at"].isna(),
@@ -278,66 +292,48 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
         "commissioned item without a due date",
         "warning",
     )
-    day = times["submitted_at"].dt.normalize()
-    twice = (
-        check.ok
-        & pd.DataFrame({"u": lead, "t": title, "d": day}).duplicated(keep="first")
-        & lead.notna()
-    )
+    same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
+    same_key = same.astype("str").agg("|".join, axis=1).where(check.ok)
     check.flag(
-        twice.reindex(f.index, fill_value=False),
+        same_key.notna() & same_key.duplicated(),
         "title",
         title,
-        "the same title from the same unit twice on one day",
+        "the same title from the same unit on the same day as row " + _first_rows(check, same_key),
         "warning",
     )
     ok = check.ok
     subs = pd.DataFrame(
         {
-            "submission_id": sid,
-            "title": title,
+            "submission_id": sid.astype("str"),
+            "title": title.astype("str"),
             "category": category,
             "event_at": times["event_at"],
             "submitted_at": times["submitted_at"],
             "due_at": times["due_at"],
-            "units": long.groupby(level=0)["unit"].agg("、".join),
-            "n_units": long.groupby(level=0).size(),
-            "lead_unit": lead,
-            "informants": informants.map("、".join, na_action="ignore"),
+            "units": _joined(long["unit"], f.index),
+            "n_units": long.groupby(level=0).size().reindex(f.index),
+            "lead_unit": lead.astype("str"),
+            "informants": _joined(informants, f.index),
         }
     )[ok]
-    subs = subs.astype(
-        {
-            "submission_id": str,
-            "title": str,
-            "units": str,
-            "lead_unit": str,
-            "n_units": "int64",
-            "informants": "string",
-        }
-    )
+    subs = subs.astype({"n_units": "int64"}).reset_index(drop=True)
     sub_units = pd.DataFrame(
         {
-            "submission_id": sid.reindex(long.index).astype(str),
-            "unit": long["unit"].astype(str),
-            "n_units": subs["n_units"].reindex(long.index).astype("int64"),
+            "submission_id": sid.reindex(long.index).astype("str"),
+            "unit": long["unit"].astype("str"),
+            "n_units": long.groupby(level=0)["unit"].transform("size").astype("int64"),
             "position": long["position"].astype("int64"),
         }
-    )
-    people = informants[ok].explode().dropna().rename("informant").to_frame()
+    ).reset_index(drop=True)
+    people = informants[ok.reindex(informants.index).to_numpy()].rename("informant").to_frame()
     people = people[~people.reset_index().duplicated().to_numpy()]
     people["submission_id"] = sid.reindex(people.index)
     people["unit"] = lead.reindex(people.index)
     people["n_informants"] = people.groupby(level=0)["informant"].transform("size")
     sub_informants = people[["submission_id", "informant", "unit", "n_informants"]].astype(
-        {"submission_id": str, "informant": str, "unit": str, "n_informants": "int64"}
+        {"submission_id": "str", "informant": "str", "unit": "str", "n_informants": "int64"}
     )
-    return (
-        subs.reset_index(drop=True),
-        sub_units.reset_index(drop=True),
-        sub_informants.reset_index(drop=True),
-        check,
-    )
+    return subs, sub_units, sub_informants.reset_index(drop=True), check
 
 
 def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
@@ -368,7 +364,7 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
         bad_date,
         "adopted_at",
         column_or_empty(f, "adopted_at"),
-        "not a date: expected e.g. 2025-03-05, 2025/3/5 or 2025年3月5日",
+        DATE_EXPECTED,
     )
     known = sid.isin(set(subs["submission_id"]))
     check.flag(
@@ -377,30 +373,29 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
         sid,
         "no loaded submission has this id (unknown, or its submission row was rejected)",
     )
+    _reject_all_if_unreadable(check)
     submitted = sid.map(subs.set_index("submission_id")["submitted_at"])
     check.flag(
         check.ok & (adopted_at < submitted.dt.normalize()),
         "adopted_at",
         column_or_empty(f, "adopted_at"),
-        "adopted before the item was submitted",
+        "adopted on a day before the item was submitted",
         "warning",
     )
-    if raw.fatal:
-        _reject_all(check, "the adoptions file could not be read")
     ok = check.ok
     frame = pd.DataFrame(
         {
-            "submission_id": sid,
+            "submission_id": sid.astype("str"),
             "level": level,
-            "outlet": as_text(column_or_empty(f, "outlet")),
+            "outlet": as_text(column_or_empty(f, "outlet")).astype("str"),
             "adoption_type": kind,
             "adopted_at": adopted_at,
             "instruction_level": instr,
-            "instructed_by": as_text(column_or_empty(f, "instructed_by")),
+            "instructed_by": as_text(column_or_empty(f, "instructed_by")).astype("str"),
         }
     )[ok].reset_index(drop=True)
     frame.insert(0, "adoption_id", np.arange(len(frame), dtype="int64"))
-    return frame.astype({"submission_id": str}), check
+    return frame, check
 
 
 def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: dict):
@@ -417,30 +412,29 @@ def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: 
         bad_date,
         "occurred_at",
         column_or_empty(f, "occurred_at"),
-        "not a date: expected e.g. 2025-03-05, 2025/3/5 or 2025年3月5日",
+        DATE_EXPECTED,
     )
     check.flag(
         name.notna() & unit.isna(), "unit", name, matcher.suggestions(name.where(unit.isna()))
     )
+    _reject_all_if_unreadable(check)
     check.flag(
         check.ok & sid.notna() & ~sid.isin(set(subs["submission_id"])),
         "submission_id",
         sid,
-        "no loaded submission has this id",
+        "no loaded submission has this id; the fault still counts against the unit",
         "warning",
     )
-    if raw.fatal and raw.file:
-        _reject_all(check, "the faults file could not be read")
     ok = check.ok
     frame = pd.DataFrame(
         {
-            "unit": unit,
+            "unit": unit.astype("str"),
             "kind": kind,
             "occurred_at": when,
-            "submission_id": sid,
-            "note": as_text(column_or_empty(f, "note"), keep_width=True),
+            "submission_id": sid.astype("str"),
+            "note": as_text(column_or_empty(f, "note"), keep_width=True).astype("str"),
         }
     )[ok]
-    frame = frame.reset_index(drop=True).astype({"unit": str})
+    frame = frame.reset_index(drop=True)
     frame.insert(0, "fault_id", np.arange(len(frame), dtype="int64"))
     return frame, check

@@ -13,13 +13,16 @@ import numpy as np
 import pandas as pd
 
 from evalkit._dataset import ISSUE_COLUMNS
-from evalkit._io import RawTable, header_key, normalize_text
-from evalkit._schema import COLUMNS, ENUMS, LIST_SEPARATORS
+from evalkit._io import RawTable, column_label, header_keys, normalize_text
+from evalkit._schema import ENUMS, LIST_SEPARATORS
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Excel serial numbers read as dates: 1950-01-01 .. 2099-12-31. Smaller numbers (a bare
+# year such as 2025 would be 1905-07-17) and larger ones are not taken for dates.
+SERIAL_RANGE = (18264, 73050.99999)
 _DATE = (
     r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-    r"(?:[ T]*(?P<hour>\d{1,2}):(?P<minute>\d{1,2})(?::(?P<second>\d{1,2}))?)?"
+    r"(?:[ T]*(?P<hour>\d{1,2}):(?P<minute>\d{1,2})?(?::(?P<second>\d{1,2})(?:,\d+)?)?)?\s*$"
 )
 
 
@@ -44,7 +47,7 @@ class Checker:
             if not isinstance(message, str)
             else message
         )
-        header = _zh(self.raw.table, column)
+        header = column_label(self.raw.table, column)
         found = pd.DataFrame(
             {
                 "severity": severity,
@@ -78,11 +81,6 @@ class Checker:
         )
 
 
-def _zh(table: str, column: str) -> str:
-    match = [c for c in COLUMNS[table] if c.name == column]
-    return f"{column} ({match[0].zh})" if match else column
-
-
 def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
     """The raw column ``name``, or all-missing when the file does not have it."""
     if name in frame:
@@ -95,7 +93,7 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     text = raw.astype("string").str.strip()
     if not keep_width:
         text = normalize_text(text)
-    numeric = raw.map(lambda v: isinstance(v, float), na_action="ignore").fillna(False).astype(bool)
+    numeric = raw.map(lambda v: isinstance(v, float)).astype(bool)  # a cell's type, not its text
     text = text.mask(numeric, text.str.replace(r"\.0$", "", regex=True))
     return text.mask(text.eq(""))
 
@@ -103,18 +101,18 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
 def as_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse dates: Excel datetimes and serial numbers, ISO text, 2025/3/5, 2025年3月5日 14:30.
 
+    Text is year-month-day (separated by - / . or 年月日), optionally followed by
+    hours:minutes[:seconds] (or 14时30分); anything else in the cell makes it unparseable.
     Returns the parsed timestamps and a mask of cells that were present but unparseable.
     """
     text = as_text(raw)
     present = text.notna()
     serial = pd.to_numeric(text, errors="coerce").astype("float64")
-    # Excel's serial range: 1900-01-01 to 9999-12-31.
-    is_serial = pd.Series(
-        serial.between(1, 2958465).to_numpy(dtype=bool, na_value=False), index=raw.index
-    )
+    is_serial = serial.between(*SERIAL_RANGE).fillna(False).astype(bool)
     from_serial = EXCEL_EPOCH + pd.to_timedelta(serial.where(is_serial), unit="D").dt.round("s")
     cleaned = (
-        text.str.replace(r"[年/.]", "-", regex=True)
+        text.str.replace(r"(:\d{1,2})\.(\d+)$", r"\1,\2", regex=True)  # fraction of a second
+        .str.replace(r"[年/.]", "-", regex=True)
         .str.replace(r"月", "-", regex=False)
         .str.replace(r"[日号]", " ", regex=True)
         .str.replace(r"[时点]", ":", regex=True)
@@ -138,11 +136,11 @@ def as_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def as_enum(raw: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series, pd.Series]:
     """Map spellings to canonical values; returns a categorical and a mask of unknown values."""
     enum = ENUMS[enum_name]
-    spellings = {header_key(k): v for k, v in enum.spellings.items()}
-    spellings |= {header_key(k): v for k, v in overrides.get(enum_name, {}).items()}
+    spellings = enum.spellings | overrides.get(enum_name, {})
+    keys = header_keys(pd.Series(list(spellings), dtype="string"))
+    lookup = dict(zip(keys, spellings.values(), strict=True))
     text = as_text(raw)
-    keys = text.map(header_key, na_action="ignore")
-    values = keys.map(spellings)
+    values = header_keys(text).map(lookup)
     bad = text.notna() & values.isna()
     if enum.default is not None:
         values = values.where(text.notna(), enum.default)
@@ -157,9 +155,13 @@ def enum_expectation(enum_name: str) -> str:
 
 
 def split_names(text: pd.Series) -> pd.Series:
-    """Split cells holding several names (、 , ; ， ；) into lists of trimmed names."""
-    parts = text.str.split(LIST_SEPARATORS, regex=True)
-    return parts.map(lambda names: [n.strip() for n in names if n.strip()], na_action="ignore")
+    """Split cells holding several names (、 , ; ， ； or a line break) into one name per row.
+
+    The result keeps the index of ``text`` (repeated for a cell with several names), in
+    the order written; empty pieces and empty cells are dropped.
+    """
+    names = text.str.split(LIST_SEPARATORS, regex=True).explode().str.strip()
+    return names[names.notna() & names.ne("")].astype("string")
 
 
 class UnitMatcher:
@@ -167,17 +169,18 @@ class UnitMatcher:
 
     def __init__(self, units: pd.DataFrame, aliases: pd.DataFrame):
         self.names = units["unit"].tolist()
-        self.lookup = {header_key(u): u for u in units["unit"]}
-        self.lookup |= {
-            header_key(a): u for a, u in zip(aliases["alias"], aliases["unit"], strict=True)
-        }
+        # Aliases first, so that a current name wins over another unit's former name.
+        self.lookup = dict(zip(header_keys(aliases["alias"]), aliases["unit"], strict=True))
+        self.lookup |= dict(zip(header_keys(units["unit"]), units["unit"], strict=True))
 
     def match(self, names: pd.Series) -> pd.Series:
-        return names.map(header_key, na_action="ignore").map(self.lookup)
+        """The canonical unit of each name, NA where the name is unknown."""
+        return header_keys(names).map(self.lookup)
 
     def suggest(self, name: str) -> str:
         close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.3)
-        return f"unknown unit; closest known: {'、'.join(close)}" if close else "unknown unit"
+        known = f"; closest known: {'、'.join(close)}" if close else "; no known unit is close"
+        return f"unknown unit {name}" + known
 
     def suggestions(self, unknown: pd.Series) -> pd.Series:
         """A message per unknown name, computed once per distinct name."""
