@@ -310,9 +310,8 @@ def _cells(
     title = np.empty(n, dtype=object)
     redo = np.ones(n, dtype=bool)
     day = items["submitted_at"].dt.normalize().to_numpy()
-    for _ in range(
-        20
-    ):  # redraw titles a unit would repeat on one day (they look like double entry)
+    # redraw titles a unit would repeat on one day (the loader flags them as double entries)
+    for _ in range(20):
         for fam in TEMPLATES:  # five template families, each rendered in one vectorised step
             mask = redo & (family == fam)
             title[mask] = _render(
@@ -412,24 +411,19 @@ def _adoptions(rng, items: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
     again = county & (rng.random(len(items)) < 0.04)  # a second county outlet takes it up too
     masks = [county, city, province, national, again]
     item = np.concatenate([np.flatnonzero(m) for m in masks])
-    level = np.concatenate(
-        [np.full(m.sum(), min(i, 3) if i < 4 else 0) for i, m in enumerate(masks)]
-    )
+    level = np.repeat([0, 1, 2, 3, 0], [m.sum() for m in masks])
     repeat = np.concatenate([np.zeros(len(item) - again.sum(), bool), np.ones(again.sum(), bool)])
     lag = rng.integers(LAG_DAYS[:, 0], LAG_DAYS[:, 1] + 1, size=(len(items), 4)).cumsum(axis=1)
     days = lag[item, level] + np.where(repeat, rng.integers(1, 6, len(item)), 0)
     start = items["submitted_at"].dt.normalize().to_numpy()[item]
     adopted = start + days * DAY + rng.integers(540, 1050, len(item)) * MINUTE
     details = _adoption_details(rng, level, (items["category"].to_numpy() == "research")[item])
-    # a repeat is in another county outlet than the first county adoption of the item
-    first_outlet = pd.Series(
-        details["outlet"].to_numpy()[: county.sum()], index=np.flatnonzero(county)
-    )
-    other = (first_outlet.map({o: i for i, o in enumerate(OUTLETS[0])}).to_numpy() + 1 +
-             rng.integers(0, 2, county.sum())) % 3  # fmt: skip
-    details.loc[repeat, "outlet"] = OUTLETS[
-        0, pd.Series(other, index=first_outlet.index)[item[repeat]]
-    ]
+    # a repeat is in another county outlet than the item's first county adoption
+    code = details["outlet"].map({o: i for i, o in enumerate(OUTLETS[0])}).to_numpy()
+    county_outlet = np.full(len(items), -1)
+    county_outlet[item[: county.sum()]] = code[: county.sum()]
+    other = (county_outlet[item[repeat]] + rng.integers(1, 3, repeat.sum())) % 3
+    details.loc[repeat, "outlet"] = OUTLETS[0, other]
     frame = details.assign(submission_id=items["submission_id"].to_numpy()[item], adopted_at=adopted,
                            _level=level)  # fmt: skip
     return frame.sort_values(["adopted_at", "submission_id", "_level"], kind="stable")
@@ -454,9 +448,8 @@ def _faults(rng, items: pd.DataFrame, units: pd.DataFrame, due_days, years) -> p
     kind = np.repeat(["omitted"] * n_years + ["concealed"] * n_years, per_year)
     year = np.tile(np.arange(n_years), 2).repeat(per_year)
     township = units["group"].eq("乡镇组").to_numpy()
-    unit = rng.choice(
-        n_units, len(kind), p=np.where(township, 3.0, 1.0) / np.where(township, 3.0, 1.0).sum()
-    )
+    weight = np.where(township, 3.0, 1.0)
+    unit = rng.choice(n_units, len(kind), p=weight / weight.sum())
     calendar = _calendar(years)
     when = (
         _draw_days(rng, calendar, year, calendar["work"]) + _office_minutes(rng, len(kind)) * MINUTE
