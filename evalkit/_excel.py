@@ -5,14 +5,18 @@ Chinese text, number formats by column type, and A4 landscape print set-up
 with the header repeated on every page. Text from the records is always
 stored as text: a title such as ``=1+1`` never becomes a formula. The file is
 written next to its destination and moved into place, so a failed run never
-leaves a half-written workbook over a good one.
+leaves a half-written workbook over a good one, and the same content always
+gives the same bytes.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -140,7 +144,6 @@ def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") ->
     from openpyxl import Workbook
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
@@ -148,10 +151,33 @@ def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") ->
     book.properties.title = title
     book.properties.creator = "evalkit"
     book.properties.created = FIXED_TIME
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _replace_atomically(path, _stable_zip(buffer.getvalue()))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Fix the zip entry times and the modified date, so the same content gives the same bytes."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            entry = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
+            dst.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _replace_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then move it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     try:
-        book.save(tmp)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary shared files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -161,14 +187,5 @@ def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") ->
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically and byte-stable."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    text = frame.to_csv(index=False, lineterminator="\n")
+    return _replace_atomically(Path(path), text.encode("utf-8-sig"))

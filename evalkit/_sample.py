@@ -14,16 +14,14 @@ the committed sample.
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evalkit._excel import FIXED_TIME, Sheet, write_csv, write_workbook
+from evalkit._excel import Sheet, write_csv, write_workbook
 from evalkit._schema import COLUMNS, ENUMS
 
 # ------------------------------------------------------------------ the county, as data
@@ -505,21 +503,6 @@ def _in_chinese(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return out.rename(columns={c.name: c.zh for c in COLUMNS[table]})
 
 
-def _stable_xlsx(path: Path) -> None:
-    """Rewrite a workbook with fixed zip entry times and modified time, so its bytes are stable."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as archive:
-        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
-            archive.writestr(zipfile.ZipInfo(name, FIXED_TIME.timetuple()[:6]), data,
-                             compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
-    path.write_bytes(buffer.getvalue())
-
-
 def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
     """Write the sample of :func:`generate` into ``folder`` as an office's exports look.
 
@@ -551,8 +534,6 @@ def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
         "submissions": write_workbook(folder / "submissions.xlsx", [
             Sheet("报送记录", tables["submissions"], f"{first}—{last}年度信息报送记录")], title="信息报送记录"),
     }  # fmt: skip
-    for path in paths.values():
-        _stable_xlsx(path)
     adoptions = tables["adoptions"].assign(
         采用时间=lambda f: f["采用时间"].dt.strftime("%Y-%m-%d %H:%M")
     )
