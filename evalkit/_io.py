@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import tomllib
 import unicodedata
 import zipfile
@@ -225,8 +226,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         rows = list(csv.reader(StringIO(text, newline="")))
     except csv.Error as exc:
         raise DataError(f"not a readable CSV file: {exc}") from exc
-    cells = pd.DataFrame(rows, dtype=object)
-    return cells.where(cells.notna() & cells.ne(""), None)
+    cells = _cells(rows)
+    return cells.where(cells.ne(""), None)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
@@ -259,7 +260,13 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     finally:
         if book is not None:
             book.close()
-    return pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+    return _cells(rows)
+
+
+def _cells(rows: list) -> pd.DataFrame:
+    """Rows of unequal length as one frame of objects, short rows padded with None."""
+    columns = itertools.zip_longest(*rows)  # a transpose in C; no loop over records here
+    return pd.DataFrame(dict(enumerate(columns)), index=range(len(rows)), dtype=object)
 
 
 def _workbook_error(exc: BaseException) -> DataError:

@@ -144,8 +144,11 @@ class Enum:
 
 
 def _enum(name, zh, extra, default=None, ordered=False):
-    spellings = {v: v for v in zh} | {label: v for v, label in zh.items()}
-    spellings |= {s: v for v, many in extra.items() for s in many}
+    pairs = [(v, v) for v in zh] + [(label, v) for v, label in zh.items()]
+    pairs += [(s, v) for v, many in extra.items() for s in many]
+    spellings = dict(pairs)
+    if len(spellings) < len(pairs):  # a spelling listed twice could silently mean two values
+        raise ValueError(f"enumeration {name}: a spelling is listed twice")
     return Enum(name, tuple(zh), zh, spellings, default, ordered)
 
 

@@ -187,10 +187,11 @@ def _reject_all_if_unreadable(check: Checker) -> None:
         check.reasons[:] = "; ".join(errors) or f"the {check.raw.table} file could not be read"
 
 
-def _first_rows(check: Checker, key: pd.Series) -> pd.Series:
-    """For each row, the row number of the first row with the same ``key``."""
-    rows = pd.Series(check.rows, index=check.frame.index)
-    return rows.groupby(key, dropna=False).transform("first").astype(str)
+def _first_rows(check: Checker, key) -> pd.Series:
+    """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
+    keys = key if isinstance(key, list) else [key]
+    rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index)
+    return rows.groupby(keys, dropna=False).transform("first").astype(str)
 
 
 def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
@@ -260,7 +261,10 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
     unknown = long.loc[long["unit"].isna(), "name"]
     messages = matcher.suggestions(unknown).groupby(level=0).agg("; ".join)
     check.flag(
-        f.index.isin(messages.index), "units", units_text, messages.reindex(f.index).fillna("")
+        f.index.isin(messages.index),
+        "units",
+        column_or_empty(f, "units"),
+        messages.reindex(f.index).fillna(""),
     )
     check.flag(
         sid.notna() & sid.duplicated(),
@@ -293,12 +297,13 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
         "warning",
     )
     same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
-    same_key = same.astype("str").agg("|".join, axis=1).where(check.ok)
+    same = same[check.ok & same.notna().all(axis=1)]
     check.flag(
-        same_key.notna() & same_key.duplicated(),
+        f.index.isin(same.index[same.duplicated()]),
         "title",
         title,
-        "the same title from the same unit on the same day as row " + _first_rows(check, same_key),
+        "the same title from the same unit on the same day as row "
+        + _first_rows(check, [same[c] for c in same]).reindex(f.index),
         "warning",
     )
     ok = check.ok
