@@ -480,9 +480,20 @@ def compute_metrics(
     Examples
     --------
     >>> import evalkit
-    >>> from evalkit.metrics import compute_metrics
-    >>> data = evalkit.load(evalkit._paths.SAMPLE_DIR)  # doctest: +SKIP
-    >>> compute_metrics(data, period="2025Q2")[["unit", "submitted", "rate"]]  # doctest: +SKIP
+    >>> data = evalkit.load_frames(
+    ...     units=pd.DataFrame({"unit": ["城关镇", "河口镇"], "group": ["乡镇组", "乡镇组"]}),
+    ...     submissions=pd.DataFrame({"submission_id": ["A1", "A2"], "units": ["城关镇", "城关镇、河口镇"],
+    ...                               "title": ["春耕", "防汛"],
+    ...                               "submitted_at": ["2025-03-05 14:30", "2025-06-02 09:00"]}),
+    ...     adoptions=pd.DataFrame({"submission_id": ["A2"], "level": ["city"], "adopted_at": ["2025-06-09"]}))
+    >>> compute_metrics(data, year=2025)[["unit", "submitted", "adopted", "adopted_city_up", "rate"]]
+      unit  submitted  adopted  adopted_city_up  rate
+    0  城关镇          2        1                1   0.5
+    1  河口镇          1        1                1   1.0
+    >>> monthly(data).query("submitted > 0 or adopted > 0")
+       year  month  submitted  adopted  adopted_city_up
+    2  2025      3          1        0                0
+    5  2025      6          1        1                1
     """
     if by not in BY_KEYS:
         raise ValueError(f"by must be one of {sorted(BY_KEYS)}, not {by!r}")

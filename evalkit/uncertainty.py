@@ -350,8 +350,20 @@ def rank_bands(
 
     Examples
     --------
-    >>> bands = rank_bands(data, "default", 2025,
-    ...                    {"adoption.points.city": (16, 24)})  # doctest: +SKIP
+    >>> import evalkit
+    >>> from evalkit.rules import Rules
+    >>> data = evalkit.load_frames(
+    ...     units=pd.DataFrame({"unit": ["城关镇", "河口镇"], "group": ["乡镇组", "乡镇组"]}),
+    ...     submissions=pd.DataFrame({"submission_id": ["A1", "A2"], "units": ["城关镇", "河口镇"],
+    ...                               "title": ["春耕", "防汛"], "submitted_at": "2025-06-02 09:00"}),
+    ...     adoptions=pd.DataFrame({"submission_id": ["A1", "A1", "A2"], "level": ["county", "city", "city"],
+    ...                             "adopted_at": "2025-06-09"}))
+    >>> rules = Rules.from_dict({"schema_version": 1, "name": "示例",
+    ...                          "adoption": {"points": {"county": 5, "city": 20}}})
+    >>> rank_bands(data, rules, 2025, {"adoption.points.county": (0, 10)}, n_draws=100)
+      unit group  score  rank  rank_median  rank_p05  rank_p95
+    0  城关镇   乡镇组   25.0     1            1         1         1
+    1  河口镇   乡镇组   20.0     2            2         2         2
     """
     if method not in ("weights", "bootstrap"):
         raise ValueError(f'method must be "weights" or "bootstrap", not {method!r}')
