@@ -76,24 +76,25 @@ def installed_families() -> set[str]:
 
 
 def find_cjk_font(
-    families: Iterable[str] = CJK_FAMILIES, files: Iterable[str | Path] = CJK_FONT_FILES
+    families: Iterable[str] | None = None, files: Iterable[str | Path] | None = None
 ) -> str | None:
     """Return the first of ``families`` that matplotlib can use, or None.
 
     Parameters
     ----------
-    families : iterable of str
-        Family names in order of preference.
-    files : iterable of str or Path
+    families : iterable of str, optional
+        Family names in order of preference; :data:`CJK_FAMILIES` by default.
+    files : iterable of str or Path, optional
         Font files to add to matplotlib's font manager when no family is listed
-        yet; files that do not exist are skipped.
+        yet; files that do not exist are skipped. :data:`CJK_FONT_FILES` by default.
 
     Returns
     -------
     str or None
         A family name from ``families``, None when there is none. Does not warn.
     """
-    families = tuple(families)
+    families = tuple(CJK_FAMILIES if families is None else families)
+    files = CJK_FONT_FILES if files is None else files
     known = installed_families()
     found = next((name for name in families if name in known), None)
     if found is not None:

@@ -468,7 +468,7 @@ def plot_adoption_funnel(
     x = np.arange(len(STAGES))
     colours = ["#A9C0D6", "#6F94BC", "#2E5A87", "#1B3A5C", "#0B1F33"]
     shown = counts.where(counts > 0)  # nothing to draw for 0 on a log axis
-    bars = ax.bar(x, shown.fillna(0).clip(lower=1e-9), color=colours, width=0.62)
+    bars = ax.bar(x, shown.fillna(0), color=colours, width=0.62)
     total = counts.iloc[0]
     texts = [f"{counts.iloc[0]:,}"] + [
         f"{count:,}\n{label('share_of_submitted', lang, share=_percent(count / max(total, 1)))}"
@@ -893,6 +893,7 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
                 va="center",
                 fontsize=size * 0.85,
                 color="white" if v > 0.6 * vmax else "#222222",
+                in_layout=False,  # inside the axes: constrained layout need not measure them
             )
         ax.set_ylim(rows - 0.5, -0.5)
         ax.set_yticks(

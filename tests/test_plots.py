@@ -1,0 +1,672 @@
+"""Charts: every chart draws, Chinese renders without missing glyphs, files are 16:9 at 200 dpi.
+
+Inputs are small synthetic frames with the columns the scoring, awards and
+metrics modules produce: 15 townships and 38 departments (some with long
+names), 60 informants, two years of months.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from evalkit import plots
+from evalkit._dataset import Dataset
+
+TOWNS = [
+    f"{name}镇"
+    for name in "城关 青石 白沙 龙潭 清溪 石门 桃源 新华 长岭 东港 西河 南山 北岭 马头 高桥".split()
+]
+DEPARTMENTS = [
+    "县发展和改革局",
+    "县教育局",
+    "县科学技术局",
+    "县公安局",
+    "县民政局",
+    "县司法局",
+    "县财政局",
+    "县人力资源和社会保障局",
+    "县自然资源和规划局",
+    "县生态环境分局",
+    "县住房和城乡建设局",
+    "县交通运输局",
+    "县水利局",
+    "县农业农村局",
+    "县商务局",
+    "县文化广电旅游体育局",
+    "县卫生健康局",
+    "县退役军人事务局",
+    "县应急管理局",
+    "县审计局",
+    "县市场监督管理局",
+    "县统计局",
+    "县医疗保障局",
+    "县林业局",
+    "县城市管理和综合执法局",
+    "县信访局",
+    "县政务服务管理局",
+    "县乡村振兴局",
+    "县数据资源管理局",
+    "县机关事务服务中心",
+    "中共某某县委政法委员会",
+    "县委宣传部",
+    "县委组织部",
+    "县委统战部",
+    "县总工会",
+    "团县委",
+    "县妇联",
+    "县税务局",
+]
+POINT_COLUMNS = list(plots.COMPONENTS)
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+]
+
+
+def _units() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit": TOWNS + DEPARTMENTS,
+            "group": ["乡镇组"] * len(TOWNS) + ["部门组"] * len(DEPARTMENTS),
+            "class": [""] * len(TOWNS) + ["一类"] * 12 + ["二类"] * 14 + ["三类"] * 12,
+        }
+    )
+
+
+def make_scores(seed: int = 7) -> pd.DataFrame:
+    """Unit scores with every points column; one vetoed department; ranks within group."""
+    rng = np.random.default_rng(seed)
+    units = _units()
+    n = len(units)
+    points = pd.DataFrame(
+        {
+            "points_submission": rng.integers(30, 120, n),
+            "points_county": rng.integers(40, 300, n) * 1.0,
+            "points_city": rng.integers(0, 12, n) * 10.0,
+            "points_province": rng.choice([0, 0, 0, 20, 40], n) * 1.0,
+            "points_national": np.where(np.arange(n) == 3, 50.0, 0.0),
+            "points_instruction": rng.choice([0, 0, 10, 20], n) * 1.0,
+            "points_quota": rng.choice([0, 50], n) * 1.0,
+            "points_lateness": -rng.choice([0, 0, 0, 2.5, 5], n),
+            "points_faults": -rng.choice([0, 0, 0, 0, 10, 30], n) * 1.0,
+        }
+    )
+    scores = pd.concat([units, points], axis=1)
+    scores["score"] = points.sum(axis=1)
+    scores["vetoed"] = scores["unit"] == "县信访局"
+    scores["rank"] = (
+        scores.groupby("group")["score"].rank(method="min", ascending=False).astype(int)
+    )
+    scores["n_items"] = rng.integers(20, 120, n)
+    scores["n_adopted"] = (scores["n_items"] * rng.uniform(0.2, 0.5, n)).astype(int)
+    return scores
+
+
+def make_awards(scores: pd.DataFrame, informants: pd.DataFrame) -> pd.DataFrame:
+    towns = scores[scores["group"] == "乡镇组"].nsmallest(5, "rank")
+    tiers = ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖"]
+    depts = scores[(scores["group"] == "部门组") & ~scores["vetoed"]].nsmallest(8, "rank")
+    people = informants.nsmallest(15, "rank")
+    frames = [
+        towns.assign(kind="unit", award=tiers, informant=None),
+        depts.assign(kind="unit", award="先进单位", informant=None),
+        people.assign(kind="informant", award="优秀信息员"),
+    ]
+    columns = ["kind", "group", "award", "unit", "informant", "score", "rank"]
+    return pd.concat([f[columns] for f in frames], ignore_index=True)
+
+
+def make_informants(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    units = _units()
+    n = 60
+    names = [SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] for i in range(n)]
+    home = units.iloc[rng.integers(0, len(units), n)].reset_index(drop=True)
+    frame = pd.DataFrame({"informant": names, "unit": home["unit"], "group": home["group"]})
+    frame["score"] = np.round(rng.gamma(3, 40, n), 1)
+    frame["rank"] = frame["score"].rank(method="min", ascending=False).astype(int)
+    frame["n_items"] = rng.integers(5, 60, n)
+    frame["n_adopted"] = (frame["n_items"] * 0.35).astype(int)
+    return frame
+
+
+def make_metrics(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    units = _units()
+    n = len(units)
+    submitted = rng.integers(15, 120, n)
+    county = rng.binomial(submitted, 0.38)
+    city = rng.binomial(county, 0.08)
+    province = rng.binomial(city, 0.15)
+    national = np.where(np.arange(n) == 3, 1, 0)
+    frame = units.assign(
+        submitted=submitted,
+        adopted=county,
+        adopted_county=county,
+        adopted_city=city,
+        adopted_province=province,
+        adopted_national=national,
+    )
+    frame["rate"] = frame["adopted"] / frame["submitted"]
+    return frame
+
+
+def make_monthly(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    season = np.array([0.6, 0.5, 1.0, 1.0, 1.1, 1.2, 1.0, 0.9, 1.0, 0.9, 1.1, 1.3])
+    frames = []
+    for year, scale in ((2024, 270), (2025, 300)):
+        submitted = rng.poisson(scale * season)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "month": range(1, 13),
+                    "submitted": submitted,
+                    "adopted": rng.binomial(submitted, 0.37),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_funnel(metrics: pd.DataFrame):
+    """Points and binomial control limits (normal approximation), computed here by hand."""
+    points = metrics[["unit", "group", "submitted", "adopted", "rate"]].copy()
+    points.loc[points["unit"] == "城关镇", ["adopted", "rate"]] = [
+        70,
+        70 / points.loc[0, "submitted"],
+    ]
+    p = points["adopted"].sum() / points["submitted"].sum()
+    n = np.arange(5, 125, dtype=float)
+    se = np.sqrt(p * (1 - p) / n)
+    limits = pd.DataFrame(
+        {
+            "n": n,
+            "p": p,
+            "lo95": p - 1.96 * se,
+            "hi95": p + 1.96 * se,
+            "lo998": p - 3.09 * se,
+            "hi998": p + 3.09 * se,
+        }
+    )
+    return points, limits
+
+
+def make_lags(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    urgent = pd.DataFrame(
+        {
+            "category": "urgent",
+            "lag_hours": rng.lognormal(np.log(0.8), 0.9, 120),
+            "deadline_hours": 2.0,
+        }
+    )
+    commissioned = pd.DataFrame(
+        {
+            "category": "commissioned",
+            "lag_hours": rng.lognormal(np.log(60), 0.7, 50),
+            "deadline_hours": 120.0,
+        }
+    )
+    commissioned.loc[:4, "lag_hours"] = np.nan  # no event time known
+    frame = pd.concat([urgent, commissioned], ignore_index=True)
+    frame["late"] = frame["lag_hours"] > frame["deadline_hours"]
+    frame.loc[frame["lag_hours"].isna(), "late"] = False
+    frame["submission_id"] = [f"X{i:04d}" for i in range(len(frame))]
+    frame["unit"] = TOWNS[0]
+    return frame
+
+
+def make_heatmap(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    units = _units()
+    grid = units.merge(pd.DataFrame({"month": range(1, 13)}), how="cross")
+    grid["value"] = rng.poisson(7, len(grid))
+    return grid[["unit", "group", "month", "value"]]
+
+
+def make_compare(scores: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    table = scores[["unit", "group", "score", "rank"]].rename(
+        columns={"score": "score_a", "rank": "rank_a"}
+    )
+    table["score_b"] = table["score_a"] * rng.uniform(0.8, 1.2, len(table))
+    table["rank_b"] = (
+        table.groupby("group")["score_b"].rank(method="min", ascending=False).astype(int)
+    )
+    table["rank_change"] = table["rank_a"] - table["rank_b"]
+    return table
+
+
+def all_charts(lang: str = "zh") -> dict[str, Figure]:
+    """Every chart on the synthetic inputs, by file name."""
+    scores = make_scores()
+    informants = make_informants()
+    awards = make_awards(scores, informants)
+    metrics = make_metrics()
+    points, limits = make_funnel(metrics)
+    compare = make_compare(scores)
+    return {
+        "ranking_towns": plots.plot_ranking(scores, awards, group="乡镇组", year=2025, lang=lang),
+        "ranking_departments": plots.plot_ranking(
+            scores, awards, group="部门组", year=2025, lang=lang
+        ),
+        "composition_towns": plots.plot_composition(scores, group="乡镇组", year=2025, lang=lang),
+        "composition_departments": plots.plot_composition(
+            scores, group="部门组", year=2025, lang=lang
+        ),
+        "adoption_funnel": plots.plot_adoption_funnel(metrics, year=2025, lang=lang),
+        "monthly": plots.plot_monthly(make_monthly(), 2025, lang=lang),
+        "funnel": plots.plot_funnel(points, limits, year=2025, lang=lang),
+        "timeliness": plots.plot_timeliness(make_lags(), year=2025, lang=lang),
+        "heatmap": plots.plot_heatmap(make_heatmap(), 2025, lang=lang),
+        "top_informants": plots.plot_top_informants(informants, 20, awards, year=2025, lang=lang),
+        "bump": plots.plot_bump(compare, "2024年规则", "2025年规则", group="部门组", lang=lang),
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def _draw_strictly(fig: Figure, formats=("png", "svg")) -> None:
+    """Render with every warning an error (missing glyphs included); low dpi, for speed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fmt in formats:
+            fig.savefig(io.BytesIO(), format=fmt, dpi=40)
+
+
+def _ytick_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _bar_patches(ax):
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+# --- every chart ---------------------------------------------------------------------------
+
+CHART_NAMES = [
+    "ranking_towns",
+    "ranking_departments",
+    "composition_towns",
+    "composition_departments",
+    "adoption_funnel",
+    "monthly",
+    "funnel",
+    "timeliness",
+    "heatmap",
+    "top_informants",
+    "bump",
+]
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def charts(request):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return request.param, all_charts(request.param)
+
+
+def test_every_chart_is_made(charts):
+    _, figures = charts
+    assert sorted(figures) == sorted(CHART_NAMES)
+    assert all(isinstance(fig, Figure) for fig in figures.values())
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_chart_renders_every_glyph(charts, name):
+    _draw_strictly(charts[1][name])
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_chart_renders_every_glyph_when_drawn_outside_the_style(charts, name):
+    # Jupyter draws a returned figure later, under the user's own rc settings.
+    with mpl.rc_context({"font.family": ["DejaVu Sans"], "axes.unicode_minus": True}):
+        _draw_strictly(charts[1][name], formats=("png",))
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_chart_is_16_by_9(charts, name):
+    width, height = charts[1][name].get_size_inches()
+    assert width / height == pytest.approx(16 / 9, rel=1e-3)
+
+
+def test_chinese_charts_have_chinese_titles(charts):
+    lang, figures = charts
+    title = figures["ranking_towns"]._suptitle.get_text()
+    expected = (
+        "2025年度乡镇组信息工作得分排名"
+        if lang == "zh"
+        else "2025 information work scores: Townships"
+    )
+    assert title == expected
+
+
+def test_making_charts_leaves_global_state_alone():
+    before = dict(mpl.rcParams)
+    figures = all_charts("zh")
+    assert dict(mpl.rcParams) == before
+    assert plt.get_fignums() == []
+    assert len(figures) == len(CHART_NAMES)
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def test_save_figure_writes_png_at_200_dpi_and_svg(tmp_path):
+    fig = plots.plot_ranking(make_scores(), group="乡镇组", year=2025)
+    written = plots.save_figure(fig, tmp_path / "charts" / "ranking.2025")
+
+    assert written == [
+        tmp_path / "charts" / "ranking.2025.png",
+        tmp_path / "charts" / "ranking.2025.svg",
+    ]
+    height, width, _ = plt.imread(written[0]).shape
+    assert (width, height) == (int(13.333 * 200), 1500)
+    svg = written[1].read_text()
+    assert svg.startswith("<?xml") and "<text" not in svg  # glyphs as outlines
+
+
+def test_save_figure_is_reproducible(tmp_path):
+    fig = plots.plot_monthly(make_monthly(), 2025)
+    first = [p.read_bytes() for p in plots.save_figure(fig, tmp_path / "a")]
+    second = [p.read_bytes() for p in plots.save_figure(fig, tmp_path / "b")]
+    assert first == second
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+SMALL_SCORES = pd.DataFrame(
+    {
+        "unit": ["甲镇", "乙镇", "丙镇", "丁镇", "某局"],
+        "group": ["乡镇组"] * 4 + ["部门组"],
+        "score": [120.0, 300.0, 180.0, 90.0, 50.0],
+        "rank": [3, 1, 2, 4, 1],
+        "vetoed": [False, False, False, True, False],
+    }
+)
+SMALL_AWARDS = pd.DataFrame(
+    {
+        "kind": ["unit", "unit", "unit"],
+        "group": ["乡镇组", "乡镇组", "部门组"],
+        "award": ["一等奖", "二等奖", "先进单位"],
+        "unit": ["乙镇", "丙镇", "某局"],
+    }
+)
+
+
+def test_ranking_sorts_by_rank_and_marks_awards_and_veto():
+    fig = plots.plot_ranking(SMALL_SCORES, SMALL_AWARDS, group="乡镇组")
+    (ax,) = fig.axes
+    assert _ytick_texts(ax) == ["1  乙镇", "2  丙镇", "3  甲镇", "4  丁镇"]
+    assert [p.get_width() for p in _bar_patches(ax)] == [300.0, 180.0, 120.0, 90.0]
+    texts = _texts(fig)
+    assert texts.count("一等奖") == 2  # beside the bar and in the legend
+    assert texts.count("二等奖") == 2
+    assert "先进单位" not in texts  # another group's award
+    assert "一票否决" in texts
+    assert ["300", "180", "120", "90"] == [t.get_text() for t in ax.texts[:4]]
+
+
+def test_ranking_needs_a_group_when_there_are_several():
+    with pytest.raises(ValueError, match="pass group="):
+        plots.plot_ranking(SMALL_SCORES)
+    with pytest.raises(ValueError, match="no rows for group"):
+        plots.plot_ranking(SMALL_SCORES, group="不存在组")
+
+
+def test_ranking_of_38_units_splits_into_two_panels_of_19():
+    fig = plots.plot_ranking(make_scores(), group="部门组")
+    assert [len(_ytick_texts(ax)) for ax in fig.axes] == [19, 19]
+    assert _ytick_texts(fig.axes[1])[0].startswith("20  ")
+
+
+def test_ranking_does_not_change_its_inputs():
+    scores, awards = SMALL_SCORES.copy(), SMALL_AWARDS.copy()
+    plots.plot_ranking(scores, awards, group="乡镇组")
+    pd.testing.assert_frame_equal(scores, SMALL_SCORES)
+    pd.testing.assert_frame_equal(awards, SMALL_AWARDS)
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="lang"):
+        plots.plot_ranking(SMALL_SCORES, group="乡镇组", lang="fr")
+
+
+# --- composition ---------------------------------------------------------------------------
+
+
+def test_composition_stacks_gains_right_and_penalties_left():
+    scores = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇"],
+            "group": "乡镇组",
+            "score": [55.0, 65.0],
+            "rank": [2, 1],
+            "points_submission": [20.0, 10.0],
+            "points_county": [40.0, 60.0],
+            "points_city": [0.0, 0.0],  # all zero: left out
+            "points_faults": [-5.0, -5.0],
+        }
+    )
+    fig = plots.plot_composition(scores)
+    ax = fig.axes[0]
+    assert _ytick_texts(ax) == ["1  乙镇", "2  甲镇"]
+    rows = pd.DataFrame(
+        [
+            (round(p.get_y() + p.get_height() / 2), p.get_x(), p.get_x() + p.get_width())
+            for p in _bar_patches(ax)
+        ],
+        columns=["row", "x0", "x1"],
+    ).groupby("row")
+    right_end = rows[["x0", "x1"]].max().max(axis=1).to_dict()
+    left_end = rows[["x0", "x1"]].min().min(axis=1).to_dict()
+    assert right_end == {0: 70.0, 1: 60.0}  # 乙镇 10 + 60, 甲镇 20 + 40
+    assert left_end == {0: -5.0, 1: -5.0}
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["报送分", "县级采用分", "问题扣分"]
+
+
+# --- adoption funnel -----------------------------------------------------------------------
+
+
+def _tiny_dataset() -> Dataset:
+    """Four items in 2025 (S2 joint), one in 2024; adoptions counted by hand below."""
+    submissions = pd.DataFrame(
+        {
+            "submission_id": ["S1", "S2", "S3", "S4", "S0"],
+            "submitted_at": pd.to_datetime(
+                ["2025-01-05", "2025-01-20", "2025-03-02", "2025-12-30", "2024-12-30"]
+            ),
+        }
+    )
+    submission_units = pd.DataFrame(
+        {
+            "submission_id": ["S1", "S2", "S2", "S3", "S4", "S0"],
+            "unit": ["甲镇", "甲镇", "某局", "某局", "甲镇", "甲镇"],
+        }
+    )
+    adoptions = pd.DataFrame(
+        {
+            "submission_id": ["S1", "S1", "S2", "S2", "S3", "S0"],
+            "level": ["county", "city", "county", "county", "province", "county"],
+        }
+    )
+    units = pd.DataFrame(
+        {"unit": ["甲镇", "某局", "乙镇"], "group": ["乡镇组", "部门组", "乡镇组"]}
+    )
+    empty = pd.DataFrame()
+    return Dataset(units, submissions, submission_units, empty, adoptions, empty)
+
+
+def test_adoption_funnel_counts_distinct_items_of_the_year():
+    fig = plots.plot_adoption_funnel(_tiny_dataset(), year=2025)
+    heights = [p.get_height() for p in _bar_patches(fig.axes[0])]
+    # submitted S1-S4; county S1, S2 (twice, one item); city S1; province S3; national none
+    assert heights[:4] == [4, 2, 1, 1]
+    assert heights[4] == 0
+    assert fig.axes[0].get_yscale() == "log"
+
+
+def test_adoption_funnel_sums_the_rows_of_a_frame():
+    metrics = pd.DataFrame(
+        {
+            "submitted": [100, 50],
+            "adopted_county": [40, 10],
+            "adopted_city": [4, 1],
+            "adopted_province": [1, 0],
+            "adopted_national": [0, 1],
+        }
+    )
+    fig = plots.plot_adoption_funnel(metrics, lang="en")
+    assert [p.get_height() for p in _bar_patches(fig.axes[0])] == [150, 50, 5, 1, 1]
+    assert "50\n33.3% of submitted" in _texts(fig)
+
+
+def test_unit_month_counts_credit_a_joint_item_to_each_unit():
+    counts = plots.unit_month_counts(_tiny_dataset(), 2025)
+    assert len(counts) == 3 * 12
+    nonzero = counts[counts["value"] > 0].reset_index(drop=True)
+    expected = pd.DataFrame(
+        {
+            "unit": ["甲镇", "甲镇", "某局", "某局"],
+            "group": ["乡镇组", "乡镇组", "部门组", "部门组"],
+            "month": [1, 12, 1, 3],
+            "value": [2, 1, 1, 1],
+        }
+    )
+    pd.testing.assert_frame_equal(nonzero, expected, check_dtype=False)
+
+
+def test_heatmap_from_a_dataset_shows_every_unit():
+    fig = plots.plot_heatmap(_tiny_dataset(), 2025)
+    _draw_strictly(fig)
+    assert _ytick_texts(fig.axes[0]) == ["甲镇", "乙镇", "某局"]  # by group, then year total
+
+
+# --- monthly -------------------------------------------------------------------------------
+
+
+def test_monthly_leaves_months_not_yet_reported_blank():
+    monthly = pd.DataFrame(
+        {
+            "year": 2025,
+            "month": range(1, 13),
+            "submitted": [5, 0, 7] + [0] * 9,
+            "adopted": [2, 0, 3] + [0] * 9,
+        }
+    )
+    fig = plots.plot_monthly(monthly, 2025)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["5", "0", "7"] + [""] * 9
+    assert "（与" not in fig._suptitle.get_text()  # no previous year in the data
+
+
+# --- funnel plot ---------------------------------------------------------------------------
+
+
+def test_funnel_plot_names_the_units_outside_the_95_limits():
+    points = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇", "丙镇", "某局"],
+            "group": ["乡镇组"] * 3 + ["部门组"],
+            "submitted": [50, 60, 70, 80],
+            "rate": [0.45, 0.60, 0.20, 0.31],
+        }
+    )
+    limits = pd.DataFrame(
+        {"n": [1, 200], "p": 0.4, "lo95": 0.3, "hi95": 0.5, "lo998": 0.25, "hi998": 0.55}
+    )
+    fig = plots.plot_funnel(points, limits)
+    named = {t.get_text() for t in fig.axes[0].texts}
+    assert named == {"乙镇", "丙镇"}
+
+
+# --- timeliness ----------------------------------------------------------------------------
+
+
+def test_timeliness_counts_items_and_late_ones_per_category():
+    lags = pd.DataFrame(
+        {
+            "category": ["urgent", "urgent", "urgent", "commissioned"],
+            "lag_hours": [0.5, 1.5, 3.0, np.nan],
+            "deadline_hours": [2.0, 2.0, 2.0, np.nan],
+            "late": [False, False, True, pd.NA],
+        }
+    )
+    fig = plots.plot_timeliness(lags)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["紧急  共3条，迟报1条", "约稿  共1条，迟报0条"]
+    drawn = sum(p.get_height() for p in _bar_patches(fig.axes[0]))
+    assert drawn == 3
+    _draw_strictly(fig)
+
+
+# --- top informants ------------------------------------------------------------------------
+
+
+def test_top_informants_shows_the_n_best_with_their_units():
+    informants = make_informants()
+    fig = plots.plot_top_informants(informants, n=5)
+    best = informants.sort_values(["rank", "informant"]).head(5)
+    expected = [
+        f"{r}  {i}（{u}）"
+        for r, i, u in zip(best["rank"], best["informant"], best["unit"], strict=True)
+    ]
+    assert _ytick_texts(fig.axes[0]) == expected
+
+
+# --- bump ----------------------------------------------------------------------------------
+
+
+def test_bump_colours_units_that_move_at_least_three_places():
+    table = pd.DataFrame(
+        {
+            "unit": list("ABCDE"),
+            "group": "部门组",
+            "rank_a": [1, 2, 3, 4, 5],
+            "rank_b": [4, 1, 2, 3, 5],
+        }
+    )
+    fig = plots.plot_bump(table)
+    (ax,) = fig.axes
+    segments = ax.collections[0].get_segments()
+    colours = [mpl.colors.to_hex(c) for c in ax.collections[0].get_colors()]
+    ends = {(s[0][1], s[1][1]): c for s, c in zip(segments, colours, strict=True)}
+    # positions are orders: A goes from place 0 to place 3, the others move up by one
+    assert ends[(0.0, 3.0)] == plots.FALL_COLOUR.lower()
+    assert [c for k, c in ends.items() if k != (0.0, 3.0)] == [plots.STEADY_COLOUR.lower()] * 4
+    left = [t.get_text() for t in ax.texts if t.get_ha() == "right"]
+    assert left == ["1  A", "2  B", "3  C", "4  D", "5  E"]
+    assert fig._suptitle.get_text() == "部门组名次对比：方案A → 方案B"
