@@ -157,15 +157,22 @@ def _round_half_away(x: np.ndarray, decimals: int) -> np.ndarray:
     return np.sign(x) * np.floor(np.abs(x) * factor + 0.5 + 1e-9) / factor
 
 
-def _integer_keys(rules: Rules, names: list[str], low: np.ndarray) -> np.ndarray:
-    """Which weights the rules accept only as integers (probed with a fractional value)."""
+def _integer_keys(rules: Rules, names: list[str], low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Which weights the rules accept only as integers.
+
+    Both ends of every range must be valid (a RulesError names the key
+    otherwise); a key is integer-only when a fractional value inside its range
+    is refused.
+    """
     flags = []
-    for name, value in zip(names, low, strict=True):
+    for name, first, last in zip(names, low, high, strict=True):
+        for end in (first, last):
+            rules.with_changes({name: end.item()})
         try:
-            rules.with_changes({name: float(value) + 0.5})
+            rules.with_changes({name: float(first + 0.37 * (last - first))})
             flags.append(False)
         except RulesError:
-            flags.append(True)
+            flags.append(last > first)
     return np.array(flags, dtype=bool)
 
 
@@ -175,7 +182,7 @@ def _draw_weights(rules: Rules, weight_ranges, n_draws: int, rng) -> tuple[list[
     bounds = np.array([sorted(map(float, weight_ranges[name])) for name in names], dtype=float)
     low, high = bounds[:, 0], bounds[:, 1]
     draws = low[:, None] + (high - low)[:, None] * rng.random((len(names), n_draws))
-    integer = _integer_keys(rules, names, low)
+    integer = _integer_keys(rules, names, low, high)
     whole = rng.integers(
         low[:, None].astype(int), high[:, None].astype(int) + 1, (len(names), n_draws)
     )

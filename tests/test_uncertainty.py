@@ -269,3 +269,59 @@ def test_rank_bands_1000_draws_80_units_under_2_seconds():
     assert (
         (bands["rank_p05"] <= bands["rank_median"]) & (bands["rank_median"] <= bands["rank_p95"])
     ).all()
+
+
+def test_rank_bands_exact_when_the_score_is_not_linear(close_race):
+    # 1 point per item, capped at 2: 甲 and 丙 (3 items) get min(3p, 2), 乙 (1 item) gets p.
+    # p ~ U(0.5, 3): 乙 ties for first when p > 2 (probability 0.4), else is third.
+    capped = Rules.from_dict(
+        {"schema_version": 1, "name": "封顶", "submission": {"points": 1, "cap": 2}}
+    )
+    with pytest.warns(UserWarning, match="not linear"):
+        bands = rank_bands(
+            close_race, capped, 2025, {"submission.points": (0.5, 3)}, n_draws=300, seed=2
+        )
+    got = bands.set_index("unit")[["rank_median", "rank_p05", "rank_p95"]]
+    assert got.loc["甲"].tolist() == [1, 1, 1] and got.loc["丙"].tolist() == [1, 1, 1]
+    assert got.loc["乙"].tolist() == [3, 1, 3]
+
+
+def test_rank_bands_use_the_scorers_fast_totals_when_it_has_them(
+    close_race, points_only, monkeypatch
+):
+    from evalkit.scoring import Scorer
+    from evalkit.uncertainty import _raw_totals
+
+    calls = []
+
+    def totals(self, changes=None):
+        calls.append(changes)
+        return _raw_totals(self.score(changes), pd.Index(self.people["unit"]), average=False)
+
+    args = (close_race, points_only, 2025, {"adoption.points.city": (12, 24)})
+    expected = rank_bands(*args, n_draws=200)
+    monkeypatch.setattr(Scorer, "totals", totals, raising=False)
+    pd.testing.assert_frame_equal(rank_bands(*args, n_draws=200), expected)
+    assert calls  # the model's probes went through Scorer.totals
+
+
+def test_weight_draws_respect_integer_keys_and_ranges():
+    from evalkit.rules import RulesError, load_rules
+    from evalkit.uncertainty import _draw_weights
+
+    rules = load_rules("default")
+    ranges = {
+        "quota[0].min_items": (4, 8),
+        "lateness.fraction": (0.8, 1.0),
+        "adoption.points.city": (16, 24),
+    }
+    names, draws = _draw_weights(rules, ranges, 500, np.random.default_rng(0))
+    assert names == list(ranges) and draws.shape == (3, 500)
+    minimum, fraction, city = draws
+    assert set(np.unique(minimum)) == {4, 5, 6, 7, 8}  # whole numbers, both ends included
+    assert 0.8 <= fraction.min() and fraction.max() <= 1.0 and len(np.unique(fraction)) == 500
+    assert 16 <= city.min() and city.max() <= 24
+    with pytest.raises(RulesError, match="town"):
+        _draw_weights(rules, {"adoption.points.town": (1, 2)}, 10, np.random.default_rng(0))
+    with pytest.raises(RulesError, match="lateness.fraction"):
+        _draw_weights(rules, {"lateness.fraction": (0.5, 1.5)}, 10, np.random.default_rng(0))
