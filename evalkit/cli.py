@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from evalkit._io import DataError
+from evalkit._paths import DEFAULT_RULES
+from evalkit.rules import RulesError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 MAX_SHOWN = 50
@@ -52,6 +55,91 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_USAGE if n_errors else EXIT_OK
 
 
+def _load_clean(args: argparse.Namespace):
+    """Load the data folder; refuse to rank on data with errors unless asked to."""
+    from evalkit.loading import load
+
+    dataset = load(args.folder)
+    n_errors = int((dataset.issues["severity"] == "error").sum())
+    if n_errors and not args.allow_errors:
+        raise UserError(
+            f"{args.folder}: {n_errors} errors in the data ({len(dataset.rejected)} rows rejected);"
+            f" run `evalkit check {args.folder}` to see them, or pass --allow-errors to rank"
+            " the rows that loaded"
+        )
+    if args.year is None:
+        if not dataset.years:
+            raise UserError(f"{args.folder}: no submissions loaded, so there is no year to rank")
+        args.year = dataset.years[-1]
+    elif args.year not in dataset.years:
+        raise UserError(f"--year {args.year}: the data has submissions in {dataset.years} only")
+    return dataset
+
+
+def _rules(path):
+    from evalkit.rules import load_rules
+
+    return load_rules(path)
+
+
+def _out(args: argparse.Namespace) -> Path:
+    return Path(args.out) if args.out else Path("reports") / str(args.year)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from evalkit._excel import Sheet, write_csv, write_workbook
+    from evalkit.reports import localise
+    from evalkit.scoring import score, score_informants
+
+    dataset = _load_clean(args)
+    rules = _rules(args.rules)
+    units = score(dataset, rules, year=args.year)
+    people = score_informants(dataset, rules, year=args.year)
+    out = _out(args)
+    if args.format == "xlsx":
+        title = f"{args.year} · {rules.name}"
+        path = write_workbook(out / f"scores_{args.year}.xlsx", [
+            Sheet("单位" if args.lang == "zh" else "Units", localise(units, args.lang), title),
+            Sheet("信息员" if args.lang == "zh" else "Informants", localise(people, args.lang), title),
+        ])  # fmt: skip
+        written = [path]
+    else:
+        written = [write_csv(out / f"units_{args.year}.csv", units),
+                   write_csv(out / f"informants_{args.year}.csv", people)]  # fmt: skip
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from evalkit.reports import write_pack
+
+    dataset = _load_clean(args)
+    files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang)
+    print(f"{len(files)} files in {_out(args)}; open {_out(args) / 'README.md'} first")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from evalkit.reports import write_comparison
+
+    dataset = _load_clean(args)
+    summary = write_comparison(dataset, _rules(args.rules), _rules(args.against), args.year,
+                               _out(args), lang=args.lang)  # fmt: skip
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from evalkit.bulletin import write_bulletin
+
+    args.year = None
+    dataset = _load_clean(args)
+    path = write_bulletin(dataset, _rules(args.rules), args.period, _out(args), lang=args.lang)
+    print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evalkit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -59,6 +147,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
     check.add_argument("--all", action="store_true", help="show every issue, not the first 50")
     check.set_defaults(func=cmd_check)
+
+    def common(name: str, help: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
+        p.add_argument("--year", type=int, help="year to rank (default: the latest in the data)")
+        p.add_argument(
+            "--rules",
+            default=str(DEFAULT_RULES),
+            help="rules file, or the name of a shipped one (default: rules/default.toml)",
+        )
+        p.add_argument("--out", help="output folder (default: reports/YEAR)")
+        p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
+        p.add_argument(
+            "--allow-errors",
+            action="store_true",
+            help="rank the rows that loaded even when the data has errors",
+        )
+        p.set_defaults(func=func)
+        return p
+
+    score = common("score", "write the unit and informant scores (CSV or XLSX)", cmd_score)
+    score.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    common("report", "write the year-end pack: workbook, charts and index", cmd_report)
+    compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
+    compare.add_argument("--against", required=True, help="the second rules file (B)")
+    bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)
+    bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
     return parser
 
 
@@ -68,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (DataError, UserError) as exc:
+    except (DataError, UserError, RulesError) as exc:
         print(f"evalkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

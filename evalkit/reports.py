@@ -1,0 +1,380 @@
+"""The year-end pack: the ranking workbook, the CSV tables, the charts and an index.
+
+:func:`write_pack` reads everything from the engine (scores, ledger, awards,
+metrics) so the workbook, the CSV files and the charts always show the same
+numbers. Headers and chart text are Chinese by default, English with
+``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit._dataset import Dataset
+from evalkit._excel import Sheet, write_csv, write_workbook
+from evalkit._labels import enum_label, header_labels, label, translate
+from evalkit.rules import Rules, load_rules
+
+__all__ = ["localise", "pack_tables", "write_comparison", "write_pack"]
+
+Progress = Callable[[str], None]
+
+# What the pack's sheets and files are called, and the one line the index says of each.
+TEXT = {
+    "zh": {
+        "ranking": "{group}排名",
+        "informants": "信息员排名",
+        "awards": "表彰名单",
+        "adopted": "上级采用信息",
+        "timeliness": "时效统计",
+        "late_items": "迟报明细",
+        "faults": "问题与否决",
+        "ledger": "得分明细",
+        "rules": "评分规则",
+        "checks": "数据检查",
+        "title": "{year}年度政务信息工作考核 · {sheet}（{rules}）",
+        "index_title": "{year}年度政务信息工作考核材料",
+        "index_intro": "由 evalkit 根据 {folder} 的数据、按《{rules}》（规则指纹 {fingerprint}）生成。",
+        "workbook": "排名工作簿：各组排名、信息员排名、表彰名单、上级采用信息、时效、问题与否决、得分明细、评分规则、数据检查",
+        "csv_units": "单位得分与名次（CSV，可比对）",
+        "csv_informants": "信息员得分与名次（CSV）",
+        "csv_awards": "表彰名单（CSV）",
+        "csv_ledger": "得分明细：每一分的来源（CSV）",
+        "rules_file": "本次使用的评分规则，可用于重算",
+        "chart_ranking": "{group}得分排名，标出获奖单位",
+        "chart_composition": "{group}得分构成（堆积条形）",
+        "chart_adoption_funnel": "报送与县、市、省、国家级采用的逐级漏斗",
+        "chart_monthly": "各月报送与采用，与上年对比",
+        "chart_funnel": "采用率漏斗图：采用率与报送量，95%与99.8%控制限",
+        "chart_timeliness": "紧急信息与约稿的报送时效分布",
+        "chart_heatmap": "各单位逐月报送数热力图",
+        "chart_top_informants": "信息员得分前20名",
+        "vetoed_yes": "是",
+        "vetoed_note": "一票否决：{units}",
+        "tie_note": "名次按组内得分从高到低；得分相同者并列（1、2、2、4），一票否决单位列于最后。",
+        "key": "规则项",
+        "value": "取值",
+        "check_kind": "检查",
+    },
+    "en": {
+        "ranking": "{group} ranking",
+        "informants": "Informants",
+        "awards": "Awards",
+        "adopted": "Adopted upward",
+        "timeliness": "Timeliness",
+        "late_items": "Late items",
+        "faults": "Faults and vetoes",
+        "ledger": "Point ledger",
+        "rules": "Rules",
+        "checks": "Data checks",
+        "title": "{year} information work evaluation · {sheet} ({rules})",
+        "index_title": "{year} information work evaluation pack",
+        "index_intro": "Made by evalkit from {folder} under “{rules}” (rules fingerprint {fingerprint}).",
+        "workbook": "Ranking workbook: group rankings, informants, awards, items adopted upward, timeliness, faults and vetoes, point ledger, rules, data checks",
+        "csv_units": "Unit scores and ranks (CSV, for comparison)",
+        "csv_informants": "Informant scores and ranks (CSV)",
+        "csv_awards": "Awards (CSV)",
+        "csv_ledger": "Point ledger: where every point comes from (CSV)",
+        "rules_file": "The rules used, to regenerate the results",
+        "chart_ranking": "{group} scores, award winners marked",
+        "chart_composition": "{group} score composition (stacked bars)",
+        "chart_adoption_funnel": "Items submitted, then adopted at county, city, province and national level",
+        "chart_monthly": "Monthly submissions and adoptions against the previous year",
+        "chart_funnel": "Funnel plot of adoption rate against items submitted, 95% and 99.8% limits",
+        "chart_timeliness": "Timeliness of urgent and commissioned items",
+        "chart_heatmap": "Items submitted per unit and month",
+        "chart_top_informants": "Top 20 informants",
+        "vetoed_yes": "yes",
+        "vetoed_note": "Vetoed: {units}",
+        "tie_note": "Ranked by score within the group; equal scores share a rank (1, 2, 2, 4); vetoed units come last.",
+        "key": "Rule",
+        "value": "Value",
+        "check_kind": "Check",
+    },
+}
+
+
+def _text(key: str, lang: str, **fields) -> str:
+    return TEXT[lang][key].format(**fields)
+
+
+def _stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers in ``lang``; enumeration values and Chinese data values translated for English."""
+    out = frame.copy()
+    enums = {"category": "category", "level": "level", "adoption_type": "adoption_type",
+             "instruction_level": "instruction_level", "kind": "fault_kind"}  # fmt: skip
+    for col, enum in enums.items():
+        if col in out:
+            out[col] = out[col].astype("string").map(lambda v, e=enum: enum_label(e, v, lang),
+                                                     na_action="ignore")  # fmt: skip
+    for col in ("group", "class", "award"):
+        if col in out and lang == "en":
+            out[col] = (
+                out[col].astype("string").map(lambda v: translate(v, lang), na_action="ignore")
+            )
+    if "vetoed" in out:
+        out["vetoed"] = out["vetoed"].map({True: _text("vetoed_yes", lang), False: ""})
+    return out.rename(columns=header_labels(out.columns, lang))
+
+
+def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in _flatten(v, f"{prefix}{k}.")]
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [row for i, v in enumerate(value, 1) for row in _flatten(v, f"{prefix}{i}.")]
+    return [(prefix.rstrip("."), str(value))]
+
+
+def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataFrame]:
+    """Compute every table of the year-end pack (canonical column names, not localised).
+
+    Returns a dict with ``scores``, ``informants``, ``awards``, ``ledger``,
+    ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults``.
+    """
+    from evalkit.awards import select_awards
+    from evalkit.metrics import compute_metrics, lags, monthly
+    from evalkit.scoring import ledger, score, score_informants
+
+    scores = score(dataset, rules, year=year)
+    informants = score_informants(dataset, rules, year=year)
+    awards = select_awards(scores, rules, informants)
+    unit_awards = awards[awards["kind"] == "unit"].set_index("unit")["award"]
+    scores = scores.assign(award=scores["unit"].map(unit_awards))
+    person_awards = awards[awards["kind"] == "informant"].set_index(["informant", "unit"])["award"]
+    informants = informants.assign(
+        award=pd.MultiIndex.from_frame(informants[["informant", "unit"]]).map(
+            person_awards.to_dict().get
+        )
+    )
+    adoptions = dataset.adoptions[dataset.adoptions["adopted_at"].dt.year == year]
+    adopted = adoptions.merge(dataset.submissions[["submission_id", "units", "title", "category"]],
+                              on="submission_id", how="left")  # fmt: skip
+    adopted = adopted.sort_values(["level", "adopted_at", "submission_id"],
+                                  ascending=[False, True, True], kind="stable")  # fmt: skip
+    adopted = adopted[["submission_id", "units", "title", "category", "level", "outlet", "adoption_type",
+                       "adopted_at", "instruction_level", "instructed_by"]]  # fmt: skip
+    faults = dataset.faults[dataset.faults["occurred_at"].dt.year == year]
+    return {
+        "scores": scores,
+        "informants": informants,
+        "awards": awards,
+        "ledger": ledger(dataset, rules, year=year),
+        "metrics": compute_metrics(dataset, year=year, deadlines=rules),
+        "monthly": monthly(dataset, years=[year - 1, year]),
+        "lags": lags(dataset, year=year, deadlines=rules),
+        "adopted": adopted.reset_index(drop=True),
+        "faults": faults.drop(columns="fault_id").reset_index(drop=True),
+    }
+
+
+def _sheets(
+    t: dict[str, pd.DataFrame], dataset: Dataset, rules: Rules, year: int, lang: str
+) -> list[Sheet]:
+    def sheet(key, frame, **fields):
+        name = _text(key, lang, **fields)
+        title = _text("title", lang, year=year, sheet=name, rules=rules.name)
+        return Sheet(name, localise(frame, lang), title)
+
+    sheets = []
+    point_cols = [c for c in t["scores"].columns if c.startswith("points_")]
+    metrics = t["metrics"].set_index("unit")
+    for group, frame in t["scores"].groupby("group", observed=True, sort=False):
+        frame = frame.assign(rate=frame["unit"].map(metrics["rate"]))
+        cols = [
+            "rank",
+            "unit",
+            "class",
+            "score",
+            "award",
+            "n_items",
+            "n_adopted",
+            "rate",
+            *point_cols,
+            "vetoed",
+        ]
+        s = sheet("ranking", frame[cols], group=translate(str(group), lang))
+        s.formats = {label("rate", lang): "0.0%"}
+        s.note = _text("tie_note", lang)
+        sheets.append(s)
+    inf_cols = ["rank", "informant", "unit", "group", "score", "award", "n_items", "n_adopted"]
+    sheets.append(sheet("informants", t["informants"].sort_values(["rank", "informant"])[inf_cols]))
+    award_cols = ["kind", "group", "award", "unit", "informant", "score", "rank"]
+    sheets.append(sheet("awards", t["awards"][award_cols].drop(columns="kind")))
+    sheets.append(sheet("adopted", t["adopted"]))
+    timely = t["metrics"][["unit", "group", "urgent", "urgent_late", "commissioned", "commissioned_on_time",
+                           "commissioned_late", "commissioned_missed", "lag_hours_median",
+                           "lag_hours_p90"]]  # fmt: skip
+    sheets.append(sheet("timeliness", timely))
+    late = t["lags"][t["lags"]["late"]].drop(columns="late")
+    sheets.append(sheet("late_items", late))
+    vetoed = t["scores"].loc[t["scores"]["vetoed"], "unit"]
+    faults = sheet("faults", t["faults"])
+    faults.note = _text("vetoed_note", lang, units="、".join(vetoed) or "-")
+    sheets.append(faults)
+    sheets.append(sheet("ledger", t["ledger"]))
+    rows = [("name", rules.name), ("fingerprint", rules.fingerprint), *_flatten(rules.to_dict())]
+    sheets.append(Sheet(_text("rules", lang), pd.DataFrame(rows, columns=[_text("key", lang),
+                        _text("value", lang)]), _text("title", lang, year=year, sheet=_text("rules", lang),
+                        rules=rules.name)))  # fmt: skip
+    checks = pd.concat([
+        dataset.issues.assign(kind=dataset.issues["severity"]),
+        dataset.rejected.assign(kind="rejected", message=dataset.rejected["reason"]),
+    ], ignore_index=True)[["kind", "table", "file", "row", "column", "value", "message"]]  # fmt: skip
+    check_sheet = sheet("checks", checks.rename(columns={"kind": _text("check_kind", lang)}))
+    counts = dataset.counts.to_string(index=False)
+    check_sheet.note = counts.replace("\n", " | ")
+    sheets.append(check_sheet)
+    return sheets
+
+
+def write_pack(
+    dataset: Dataset,
+    rules: Rules | str | Path = "default",
+    year: int = 2025,
+    out: str | Path = "reports/2025",
+    *,
+    lang: str = "zh",
+    charts: bool = True,
+    progress: Progress | None = _stderr_progress,
+) -> list[Path]:
+    """Write the year-end pack into ``out`` and return the files written.
+
+    The pack holds the ranking workbook, CSV tables of scores, informants,
+    awards and the point ledger, the rules used (TOML), every chart as PNG and
+    SVG, and ``README.md``, an index with one line on each file.
+    """
+    from evalkit import plots
+
+    rules = load_rules(rules)
+    out = Path(out)
+    say = progress or (lambda message: None)
+    say(f"evalkit: scoring {year} under {rules.name}")
+    t = pack_tables(dataset, rules, year)
+    index: list[tuple[str, str]] = []
+    files: list[Path] = []
+
+    def record(path: Path, description: str) -> None:
+        files.append(path)
+        index.append((path.name, description))
+
+    say("evalkit: writing the workbook")
+    workbook = write_workbook(out / f"ranking_{year}.xlsx", _sheets(t, dataset, rules, year, lang),
+                              title=_text("index_title", lang, year=year))  # fmt: skip
+    record(workbook, _text("workbook", lang))
+    for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
+                      ("ledger", "ledger")):  # fmt: skip
+        record(write_csv(out / f"{name}_{year}.csv", t[key]), _text(f"csv_{name}", lang))
+    rules_path = out / f"rules_{year}.toml"
+    rules_path.write_text(rules.to_toml(), encoding="utf-8")
+    record(rules_path, _text("rules_file", lang))
+
+    if charts:
+        jobs: list[tuple[str, str, Callable]] = []
+        for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
+            g = translate(str(group), lang)
+            jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g),
+                         lambda group=group: plots.plot_ranking(t["scores"], t["awards"], group,
+                                                                year=year, lang=lang)))  # fmt: skip
+            jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=g),
+                         lambda group=group: plots.plot_composition(t["scores"], group, year=year,
+                                                                    lang=lang)))  # fmt: skip
+        points, limits = _funnel(t["metrics"])
+        jobs += [
+            ("chart_adoption_funnel", _text("chart_adoption_funnel", lang),
+             lambda: plots.plot_adoption_funnel(t["metrics"], year=year, lang=lang)),
+            ("chart_monthly", _text("chart_monthly", lang), lambda: plots.plot_monthly(t["monthly"], year,
+                                                                                      lang=lang)),
+            ("chart_funnel_plot", _text("chart_funnel", lang),
+             lambda: plots.plot_funnel(points, limits, year=year, lang=lang)),
+            ("chart_timeliness", _text("chart_timeliness", lang),
+             lambda: plots.plot_timeliness(t["lags"], year=year, lang=lang)),
+            ("chart_heatmap", _text("chart_heatmap", lang), lambda: plots.plot_heatmap(dataset, year, lang=lang)),
+            ("chart_top_informants", _text("chart_top_informants", lang),
+             lambda: plots.plot_top_informants(t["informants"], 20, t["awards"], year=year, lang=lang)),
+        ]  # fmt: skip
+        for n, (stem, description, draw) in enumerate(jobs, start=1):
+            say(f"evalkit: chart {n}/{len(jobs)} {stem}")
+            figure = draw()
+            png, svg = plots.save_figure(figure, out / stem)
+            record(png, description)
+            files.append(svg)
+    readme = out / "README.md"
+    lines = [f"# {_text('index_title', lang, year=year)}", "",
+             _text("index_intro", lang, folder=dataset.folder or "-", rules=rules.name,
+                   fingerprint=rules.fingerprint), "",
+             "| 文件 | 内容 |" if lang == "zh" else "| file | what it shows |", "|---|---|"]  # fmt: skip
+    lines += [f"| [{name}]({name}) | {description} |" for name, description in index]
+    lines += [
+        "",
+        "每张图另有同名 .svg 矢量版本。"
+        if lang == "zh"
+        else "Every chart also has an .svg version.",
+    ]
+    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files.append(readme)
+    say(f"evalkit: wrote {len(files)} files into {out}")
+    return files
+
+
+def _funnel(metrics: pd.DataFrame):
+    from evalkit.uncertainty import funnel_data
+
+    return funnel_data(metrics)
+
+
+def write_comparison(
+    dataset: Dataset,
+    rules_a: Rules | str | Path,
+    rules_b: Rules | str | Path,
+    year: int,
+    out: str | Path,
+    *,
+    lang: str = "zh",
+    progress: Progress | None = _stderr_progress,
+) -> str:
+    """Score ``year`` under two rule sets; write the rank-change table and bump charts.
+
+    Returns a short summary (correlations, how many units move, award changes)
+    for the command line.
+    """
+    from evalkit import plots
+    from evalkit.awards import select_awards
+    from evalkit.scoring import score
+    from evalkit.whatif import compare
+
+    rules_a, rules_b = load_rules(rules_a), load_rules(rules_b)
+    out = Path(out)
+    say = progress or (lambda message: None)
+    say(f"evalkit: scoring {year} under {rules_a.name} and {rules_b.name}")
+    scores_a, scores_b = score(dataset, rules_a, year=year), score(dataset, rules_b, year=year)
+    result = compare(
+        scores_a, scores_b, select_awards(scores_a, rules_a), select_awards(scores_b, rules_b)
+    )
+    table = result.table
+    write_csv(out / f"compare_{year}.csv", table)
+    title = f"{year} · {rules_a.name} → {rules_b.name}"
+    sheets = [Sheet("名次变化" if lang == "zh" else "Rank changes", localise(table, lang), title)]
+    for name, frame in (("entered", result.entered), ("left", result.left)):
+        sheets.append(Sheet({"entered": "新进表彰", "left": "退出表彰"}[name] if lang == "zh" else name.title(),
+                            localise(frame, lang), title))  # fmt: skip
+    write_workbook(out / f"compare_{year}.xlsx", sheets, title=title)
+    for i, group in enumerate(table["group"].astype("category").cat.categories, start=1):
+        say(f"evalkit: bump chart {group}")
+        figure = plots.plot_bump(table, rules_a.name, rules_b.name, group, lang=lang)
+        plots.save_figure(figure, out / f"compare_{year}_bump_{i:02d}")
+    moved = result.moved(3)
+    return "\n".join([
+        f"{rules_a.name} → {rules_b.name} ({year}, {len(table)} units)",
+        f"Spearman {result.spearman:.3f}, Kendall {result.kendall:.3f}; {moved} units move 3 or more places",
+        f"entering the award lists: {'、'.join(result.entered['unit']) or '-'}",
+        f"leaving the award lists: {'、'.join(result.left['unit']) or '-'}",
+        f"written to {out}",
+    ])  # fmt: skip
