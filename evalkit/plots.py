@@ -498,6 +498,24 @@ def _months_of(monthly: pd.DataFrame, year: int, column: str, trailing_gaps: boo
     return values
 
 
+def _month_labels(ax, bars, values: np.ndarray) -> None:
+    """Counts at the foot of tall bars (clear of the previous year's line), above short ones."""
+    text = np.array(["" if np.isnan(v) else f"{v:,.0f}" for v in values], dtype=object)
+    inside = np.nan_to_num(values) >= 0.15 * max(np.nanmax(np.append(values, 0)), 1)
+    for bar, words, at_foot in zip(bars, text, inside, strict=True):
+        x = bar.get_x() + bar.get_width() / 2
+        ax.annotate(
+            words,
+            xy=(x, 0 if at_foot else bar.get_height()),
+            xytext=(0, 6 if at_foot else 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            color="white" if at_foot else "#222222",
+        )
+
+
 @_styled
 def plot_monthly(
     monthly: pd.DataFrame, year: int, *, lang: str = "zh", title: str | None = None
@@ -535,9 +553,6 @@ def plot_monthly(
             width=0.66,
             label=label("year_label", lang, year=year),
         )
-        ax.bar_label(
-            bars, labels=["" if np.isnan(v) else f"{v:,.0f}" for v in this], padding=2, fontsize=11
-        )
         heading = (
             f"{label(column, lang)}  {label('n_items_short', lang, n=f'{np.nansum(this):,.0f}')}"
         )
@@ -561,13 +576,15 @@ def plot_monthly(
                     total=f"{before.sum():,.0f}",
                     change=f"{change:+.1%}",
                 )
+        _month_labels(ax, bars, this)
         ax.set_title(heading, fontsize=15)
         ax.set_xticks(months, labels=[label(f"month.{m}", lang) for m in months])
         ax.set_ylim(0, ax.get_ylim()[1] * 1.08)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(axis="y")
         ax.set_axisbelow(True)
-        ax.legend(loc="upper left")
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], names[::-1], loc="upper left")  # this year first
     if has_previous:
         text = label("title_monthly", lang, year=year, previous=previous)
     else:
@@ -656,19 +673,9 @@ def plot_funnel(
         linewidth=1.4,
         zorder=4,
     )
-    above = outside["rate"] > np.interp(outside["submitted"], limits["n"], limits["p"])
-    for (_, row), up in zip(outside.iterrows(), above, strict=True):
-        ax.annotate(
-            row["unit"],
-            xy=(row["submitted"], row["rate"]),
-            xytext=(8, 8 if up else -8),
-            textcoords="offset points",
-            va="bottom" if up else "top",
-            fontsize=12,
-            color=colours[row["group"]],
-        )
     ax.set_xlim(0, max(limits["n"].max(), n.max()) * 1.03)
     ax.set_ylim(0, min(1.0, max(data["rate"].max(), limits["hi95"].max()) * 1.1))
+    _label_points(ax, outside, np.interp(outside["submitted"], limits["n"], limits["p"]), colours)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(label("axis_submitted", lang))
     ax.set_ylabel(label("axis_rate", lang))
@@ -676,6 +683,61 @@ def plot_funnel(
     _top_legend(fig, handles)
     _title(fig, title or label("title_funnel", lang, prefix=_prefix(year, lang)))
     return fig
+
+
+_LABEL_SIZE = 12  # points
+
+
+def _label_offsets(x, y, widths, up, height: float = _LABEL_SIZE * 1.3) -> np.ndarray:
+    """Vertical offsets (points) that keep labels at (x, y) (points) from overlapping.
+
+    Labels go above their point when ``up`` and below otherwise; taken from the
+    centre outwards, each moves away from the centre until it clears the ones placed.
+    """
+    x, y, widths, up = (np.asarray(v, dtype=float) for v in (x, y, widths, up))
+    up = up.astype(bool)
+    start = np.where(up, 8.0, -8.0 - height)  # bottom edge of each label, relative to its point
+    placed: list[tuple[float, float, float]] = []  # left, bottom, width
+    offsets = np.empty(len(x))
+    for i in np.lexsort((np.where(up, y, -y),)):
+        left, bottom = x[i] + 8, y[i] + start[i]
+        step = height if up[i] else -height
+        while any(
+            abs(left - pl) < max(widths[i], pw) and abs(bottom - pb) < height
+            for pl, pb, pw in placed
+        ):
+            bottom += step
+        placed.append((left, bottom, widths[i]))
+        offsets[i] = bottom - y[i]
+    return offsets
+
+
+def _label_points(ax, points: pd.DataFrame, centre, colours) -> None:
+    """Name the ``points`` (``submitted``, ``rate``, ``unit``, ``group``) without overlaps."""
+    if points.empty:
+        return
+    # Approximate the axes in points (constrained layout settles it at draw time).
+    width_pt, height_pt = FIGSIZE[0] * 72 * 0.88, FIGSIZE[1] * 72 * 0.8
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    x = (points["submitted"].to_numpy(dtype=float) - x0) / (x1 - x0) * width_pt
+    y = (points["rate"].to_numpy(dtype=float) - y0) / (y1 - y0) * height_pt
+    widths = points["unit"].str.len().to_numpy() * _LABEL_SIZE
+    up = points["rate"].to_numpy() > np.asarray(centre)
+    offsets = _label_offsets(x, y, widths, up)
+    for unit, group, xx, yy, dy in zip(
+        points["unit"], points["group"], points["submitted"], points["rate"], offsets, strict=True
+    ):
+        moved = abs(dy) > 8 + _LABEL_SIZE * 1.3 + 1
+        ax.annotate(
+            unit,
+            xy=(xx, yy),
+            xytext=(8, dy),
+            textcoords="offset points",
+            va="bottom",
+            fontsize=_LABEL_SIZE,
+            color=_shade(colours[group], 0.15),
+            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6} if moved else None,
+        )
 
 
 _DURATION_TICKS = (  # hours, label key, number
@@ -706,16 +768,11 @@ def _duration_ticks(low: float, high: float, lang: str, min_gap: float = 0.14):
     return [h for h, _ in kept], [t for _, t in kept]
 
 
-def _timeliness_panel(ax, rows: pd.DataFrame, category: str, lang: str) -> None:
-    hours = rows["hours"].dropna()
-    low, high = (hours.min(), hours.max()) if len(hours) else (0.5, 24.0)
-    deadline = rows["deadline_hours"].median()
-    if pd.notna(deadline) and deadline > 0:
-        low, high = min(low, deadline), max(high, deadline)
-    edges = np.geomspace(low / 1.1, max(high, low * 4) * 1.1, 25)
+def _stacked_histogram(ax, values: pd.Series, status: pd.Series, edges: np.ndarray) -> float:
+    """Histogram of ``values`` stacked by timeliness status; return the tallest bar."""
     bottom = np.zeros(len(edges) - 1)
     for key, colour in _STATUS_COLOURS.items():
-        counts, _ = np.histogram(hours[rows["status"] == key], bins=edges)
+        counts, _ = np.histogram(values[status == key].dropna(), bins=edges)
         ax.bar(
             edges[:-1],
             counts,
@@ -727,29 +784,80 @@ def _timeliness_panel(ax, rows: pd.DataFrame, category: str, lang: str) -> None:
             linewidth=0.5,
         )
         bottom += counts
+    return float(bottom.max())
+
+
+def _mark(ax, x: float, text: str) -> None:
+    ax.axvline(x, color="#222222", linestyle="--", linewidth=1.2)
+    ax.annotate(
+        text,
+        xy=(x, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        va="top",
+        fontsize=12,
+    )
+
+
+def _lag_panel(ax, rows: pd.DataFrame, lang: str) -> float:
+    """Event-to-submission time on a log axis, with the deadline."""
+    hours = rows["hours"]
+    low, high = hours.min(), hours.max()
+    deadline = rows["deadline_hours"].median()
     if pd.notna(deadline) and deadline > 0:
-        ax.axvline(deadline, color="#222222", linestyle="--", linewidth=1.2)
-        ax.annotate(
-            label("deadline", lang),
-            xy=(deadline, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(4, -4),
-            textcoords="offset points",
-            va="top",
-            fontsize=12,
+        low, high = min(low, deadline), max(high, deadline)
+    edges = np.geomspace(low / 1.1, max(high, low * 4) * 1.1, 25)
+    tallest = _stacked_histogram(ax, hours, rows["status"], edges)
+    if pd.notna(deadline) and deadline > 0:
+        _mark(ax, deadline, label("deadline", lang))
+    ax.set_xscale("log")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xticks(*_duration_ticks(edges[0], edges[-1], lang))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(label("axis_lag", lang))
+    return tallest
+
+
+def _margin_panel(ax, rows: pd.DataFrame, lang: str) -> float:
+    """Days from the due time to submission (negative: early), for items without an event time."""
+    days = (rows["submitted_at"] - rows["deadline_at"]).dt.total_seconds() / 86400
+    low, high = min(days.min(), -1.0), max(days.max(), 1.0)
+    edges = np.linspace(np.floor(low), np.ceil(high), int(np.ceil(high) - np.floor(low)) * 2 + 1)
+    tallest = _stacked_histogram(ax, days, rows["status"], edges)
+    _mark(ax, 0.0, label("due_time", lang))
+    ax.set_xlabel(label("axis_margin", lang))
+    return tallest
+
+
+def _timeliness_panel(ax, rows: pd.DataFrame, category: str, lang: str) -> None:
+    """One category: lags if any are known, else days against the due time, else counts only."""
+    if rows["hours"].notna().any():
+        tallest = _lag_panel(ax, rows, lang)
+    elif {"submitted_at", "deadline_at"} <= set(rows.columns) and (
+        rows["submitted_at"].notna() & rows["deadline_at"].notna()
+    ).any():
+        tallest = _margin_panel(ax, rows, lang)
+    else:
+        tallest = 0.0
+        ax.text(
+            0.5,
+            0.5,
+            label("no_times", lang),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=PREVIOUS_COLOUR,
         )
+        ax.set_xticks([])
     n_late = int((rows["status"] == "late").sum())
     ax.set_title(
         f"{enum_label('category', category, lang)}  "
         f"{label('n_and_late', lang, n=len(rows), late=n_late)}",
         fontsize=15,
     )
-    ax.set_xscale("log")
-    ax.set_xlim(edges[0], edges[-1])
-    ax.set_xticks(*_duration_ticks(edges[0], edges[-1], lang))
-    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, max(bottom.max(), 1) * 1.12)
+    ax.set_ylim(0, max(tallest, 1) * 1.12)
     ax.grid(axis="y")
     ax.set_axisbelow(True)
 
@@ -762,14 +870,18 @@ def plot_timeliness(
 
     Bars stack items on time, late and without a deadline, on a log time axis
     ticked in minutes, hours and days; a dashed line marks the category's
-    (median) deadline.
+    (median) deadline. A category without any known lag (commissioned items
+    have a due time, often no event time) shows the days from the due time to
+    submission instead, when ``submitted_at`` and ``deadline_at`` are given.
 
     Parameters
     ----------
     lags : DataFrame
         ``category``, ``lag_hours``, ``deadline_hours``, ``late`` (bool, missing
-        when there is no deadline). Items without a lag are counted in the
-        panel heading but not drawn; lags under a minute are drawn at one minute.
+        when there is no deadline); optionally ``submitted_at`` and
+        ``deadline_at`` (as :func:`evalkit.metrics.lags` returns). Items without
+        a time are counted in the panel heading but not drawn; lags under a
+        minute are drawn at one minute.
     year : int, optional
     lang : {"zh", "en"}
     title : str, optional
@@ -804,7 +916,6 @@ def plot_timeliness(
         fig,
         [Patch(color=c, label=label(k, lang)) for k, c in _STATUS_COLOURS.items() if k in shown],
     )
-    fig.supxlabel(label("axis_lag", lang))
     fig.supylabel(label("axis_count", lang))
     _title(fig, title or label("title_timeliness", lang, prefix=_prefix(year, lang)))
     return fig

@@ -588,8 +588,7 @@ def test_monthly_leaves_months_not_yet_reported_blank():
         }
     )
     fig = plots.plot_monthly(monthly, 2025)
-    labels = [t.get_text() for t in fig.axes[0].texts]
-    assert labels == ["5", "0", "7"] + [""] * 9
+    assert [t.get_text() for t in fig.axes[0].texts] == ["5", "0", "7"] + [""] * 9
     assert "（与" not in fig._suptitle.get_text()  # no previous year in the data
 
 
