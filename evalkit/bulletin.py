@@ -1,0 +1,483 @@
+"""The periodic bulletin (月度/季度通报): a month's or a quarter's figures and the year to date.
+
+:func:`bulletin_tables` computes every table of a bulletin from the engine
+(:func:`evalkit.scoring.score` and :func:`evalkit.metrics.compute_metrics`), so
+its counts and points follow the same conventions as the year-end pack: an
+item counts in the period it was submitted, an adoption in the period it was
+made, a fault in the period it occurred; a joint item counts in full for each
+of its units. :func:`write_bulletin` writes them as one workbook.
+
+The **rank change** compares a unit's year-to-date rank with its rank in the
+previous bulletin of the same kind, i.e. the year to date up to the end of the
+previous month (or quarter). The first bulletin of a year has no previous one:
+its rank change is empty.
+
+Examples
+--------
+>>> import evalkit                                              # doctest: +SKIP
+>>> data = evalkit.load("data/sample")                          # doctest: +SKIP
+>>> tables = bulletin_tables(data, "default", "2025-06")        # doctest: +SKIP
+>>> write_bulletin(data, "default", "2025Q2", "reports/2025")   # doctest: +SKIP
+PosixPath('reports/2025/bulletin_2025Q2.xlsx')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit._dataset import Dataset
+from evalkit._excel import Sheet, write_workbook
+from evalkit._io import DataError
+from evalkit.metrics import compute_metrics, resolve_period
+from evalkit.reports import localise
+from evalkit.rules import LEVELS, Rules, load_rules
+from evalkit.scoring import score
+
+__all__ = [
+    "BulletinPeriodError",
+    "bulletin_period",
+    "bulletin_tables",
+    "bulletin_title",
+    "write_bulletin",
+]
+
+ADOPTED = ["adopted", *(f"adopted_{level}" for level in LEVELS)]
+RANKING_COLUMNS = [
+    "group",
+    "ytd_rank",
+    "unit",
+    "class",
+    "period_submitted",
+    *(f"period_{c}" for c in ADOPTED),
+    "period_score",
+    "period_rank",
+    "ytd_submitted",
+    "ytd_adopted",
+    "ytd_score",
+    "previous_rank",
+    "rank_change",
+    "vetoed",
+]
+GROUP_COLUMNS = [
+    "group",
+    "n_units",
+    "period_submitted",
+    *(f"period_{c}" for c in ADOPTED),
+    "period_score",
+    "ytd_submitted",
+    "ytd_adopted",
+    "ytd_score",
+]
+ADOPTED_COLUMNS = [
+    "level",
+    "submission_id",
+    "units",
+    "title",
+    "category",
+    "outlet",
+    "adoption_type",
+    "adopted_at",
+    "instruction_level",
+]
+COMMISSION_COLUMNS = [
+    "unit",
+    "group",
+    "commissioned",
+    "commissioned_on_time",
+    "commissioned_late",
+    "commissioned_missed",
+]
+FAULT_COLUMNS = [
+    "unit",
+    "group",
+    "kind",
+    "occurred_at",
+    "submission_id",
+    "note",
+    "penalty",
+    "vetoed",
+]
+ALL_UNITS = {"zh": "全县合计", "en": "All units"}
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$")
+
+
+class BulletinPeriodError(DataError):
+    """A bulletin period that is not a month or a quarter, or that the data does not cover."""
+
+
+# --------------------------------------------------------------------------- periods
+def bulletin_period(period: Any) -> pd.Period:
+    """Read a bulletin period: a month (``"2025-06"``) or a quarter (``"2025Q2"``).
+
+    Parameters
+    ----------
+    period : str or pandas.Period
+        ``"2025-06"``, ``"2025-6"``, ``"2025Q2"``, ``"2025-Q2"`` or a monthly or
+        quarterly ``pandas.Period``.
+
+    Returns
+    -------
+    pandas.Period
+        Of frequency month or quarter.
+
+    Raises
+    ------
+    BulletinPeriodError
+        For anything else, with a one-line message.
+
+    Examples
+    --------
+    >>> bulletin_period("2025-6"), bulletin_period("2025q2")
+    (Period('2025-06', 'M'), Period('2025Q2', 'Q-DEC'))
+    """
+    if isinstance(period, pd.Period) and period.freqstr[0] in "MQ":
+        return period
+    text = str(period).strip()
+    month, quarter = _MONTH.match(text), _QUARTER.match(text)
+    if month and 1 <= int(month[2]) <= 12:
+        return pd.Period(year=int(month[1]), month=int(month[2]), freq="M")
+    if quarter:
+        return pd.Period(year=int(quarter[1]), quarter=int(quarter[2]), freq="Q")
+    raise BulletinPeriodError(
+        f"period {text!r}: expected a month such as 2025-06 or a quarter such as 2025Q2"
+    )
+
+
+def _previous(period: pd.Period) -> pd.Period | None:
+    """The previous period of the same kind in the same year (None for the first one)."""
+    before = period - 1
+    return before if before.year == period.year else None
+
+
+def _kind(period: pd.Period) -> str:
+    return "month" if period.freqstr[0] == "M" else "quarter"
+
+
+def bulletin_title(period: Any, lang: str = "zh") -> str:
+    """The bulletin's title, e.g. ``2025年6月全县政务信息工作通报``.
+
+    Examples
+    --------
+    >>> bulletin_title("2025Q2")
+    '2025年第2季度全县政务信息工作通报'
+    >>> bulletin_title("2025-06", lang="en")
+    'Information work bulletin, 2025-06'
+    """
+    label = resolve_period(bulletin_period(period), lang=lang).label
+    return f"{label}全县政务信息工作通报" if lang == "zh" else f"Information work bulletin, {label}"
+
+
+# --------------------------------------------------------------------------- tables
+def _counts(dataset: Dataset, window, rules: Rules, prefix: str, by: str = "unit") -> pd.DataFrame:
+    """Items submitted and distinct items adopted (any level and each level) in ``window``."""
+    metrics = compute_metrics(dataset, period=window, by=by, deadlines=rules)
+    return metrics.set_index(by)[["submitted", *ADOPTED]].add_prefix(prefix)
+
+
+def _ranking(dataset: Dataset, rules: Rules, period: pd.Period) -> pd.DataFrame:
+    ytd = score(dataset, rules, period=("ytd", period))
+    this = score(dataset, rules, period=period).set_index("unit")
+    previous = _previous(period)
+    table = ytd[["unit", "group", "class", "vetoed"]].assign(
+        ytd_score=ytd["score"], ytd_rank=ytd["rank"]
+    )
+    table = table.join(_counts(dataset, period, rules, "period_"), on="unit")
+    table = table.join(_counts(dataset, ("ytd", period), rules, "ytd_"), on="unit")
+    table["period_score"] = table["unit"].map(this["score"])
+    table["period_rank"] = table["unit"].map(this["rank"])
+    if previous is None:
+        table["previous_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    else:
+        before = score(dataset, rules, period=("ytd", previous)).set_index("unit")["rank"]
+        table["previous_rank"] = table["unit"].map(before).astype("Int64")
+    table["rank_change"] = table["previous_rank"] - table["ytd_rank"]
+    return table[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def _group_totals(
+    dataset: Dataset, rules: Rules, period: pd.Period, ranking: pd.DataFrame, lang: str
+) -> pd.DataFrame:
+    """Per group, then for all units: distinct items (a joint item once) and summed points."""
+    one_group = dataclasses.replace(dataset, units=dataset.units.assign(group=ALL_UNITS[lang]))
+    frames = []
+    for data in (dataset, one_group):
+        counts = _counts(data, period, rules, "period_", by="group").join(
+            _counts(data, ("ytd", period), rules, "ytd_", by="group")
+        )
+        groups = data.units.set_index("unit")["group"].astype(str)
+        by_group = ranking.assign(group=ranking["unit"].map(groups)).groupby("group", sort=False)
+        points = by_group.agg(
+            n_units=("unit", "size"),
+            period_score=("period_score", "sum"),
+            ytd_score=("ytd_score", "sum"),
+        )
+        frames.append(counts.join(points).reset_index())
+    totals = pd.concat(frames, ignore_index=True)
+    totals["group"] = totals["group"].astype(str)
+    return totals[GROUP_COLUMNS]
+
+
+def _adopted_upward(dataset: Dataset, span) -> pd.DataFrame:
+    made = dataset.adoptions
+    made = made[
+        (made["adopted_at"] >= span.start)
+        & (made["adopted_at"] < span.end)
+        & made["level"].astype(object).isin(LEVELS[1:])
+    ]
+    items = dataset.submissions[["submission_id", "units", "title", "category"]]
+    table = made.merge(items, on="submission_id", how="left")
+    table = table.assign(level_order=table["level"].cat.codes).sort_values(
+        ["level_order", "adopted_at", "submission_id", "adoption_id"],
+        ascending=[False, True, True, True],
+        kind="stable",
+    )
+    return table[ADOPTED_COLUMNS].reset_index(drop=True)
+
+
+def _commissions(dataset: Dataset, rules: Rules, period: pd.Period) -> pd.DataFrame:
+    metrics = compute_metrics(dataset, period=period, deadlines=rules)
+    table = metrics[COMMISSION_COLUMNS]
+    counted = table.columns[2:]
+    return table[table[counted].sum(axis=1) > 0].reset_index(drop=True)
+
+
+def _faults(dataset: Dataset, rules: Rules, span) -> pd.DataFrame:
+    faults = dataset.faults
+    faults = faults[(faults["occurred_at"] >= span.start) & (faults["occurred_at"] < span.end)]
+    faults = faults.merge(dataset.units[["unit", "group"]], on="unit", how="left")
+    kinds = faults["kind"].astype(str)
+    faults = faults.assign(
+        penalty=-kinds.map(lambda kind: rules[f"faults.points.{kind}"]).astype(float),
+        vetoed=kinds.isin(list(rules["faults.veto"])),
+    )
+    faults = faults.sort_values(["occurred_at", "unit", "fault_id"], kind="stable")
+    return faults[FAULT_COLUMNS].reset_index(drop=True)
+
+
+def bulletin_tables(
+    dataset: Dataset, rules: Rules | str | Path, period: Any, lang: str = "zh"
+) -> dict[str, pd.DataFrame]:
+    """Compute every table of the bulletin of a month or a quarter (canonical column names).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    rules : Rules, str or Path
+        The rule set or the name of a shipped one.
+    period : str or pandas.Period
+        A month (``"2025-06"``) or a quarter (``"2025Q2"``); see :func:`bulletin_period`.
+    lang : {"zh", "en"}
+        Only names the all-units row of ``groups`` (全县合计 / All units).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``ranking``: one row per unit, sorted by group, year-to-date rank and
+        unit: ``group, ytd_rank, unit, class``; the period's ``period_submitted``,
+        ``period_adopted`` (distinct items adopted at any level) and
+        ``period_adopted_county`` .. ``period_adopted_national``,
+        ``period_score`` and ``period_rank`` (within the group);
+        ``ytd_submitted``, ``ytd_adopted``, ``ytd_score``; ``previous_rank``
+        (year-to-date rank in the previous bulletin) and ``rank_change``
+        (``previous_rank - ytd_rank``: positive means up; both missing in the
+        first bulletin of a year); ``vetoed`` (year to date).
+
+        ``groups``: per group, then one row for all units: ``n_units`` and the
+        same counts as distinct items (a joint item of two units counts once),
+        with ``period_score`` and ``ytd_score`` summed over the units.
+
+        ``adopted``: adoptions made in the period at city level or above:
+        ``level, submission_id, units, title, category, outlet, adoption_type,
+        adopted_at, instruction_level``, highest level first.
+
+        ``commissions``: units with commissioned items (约稿) in the period:
+        ``unit, group, commissioned`` (submitted), ``commissioned_on_time``,
+        ``commissioned_late``, ``commissioned_missed`` (faults of kind
+        commission_missed).
+
+        ``faults``: faults that occurred in the period: ``unit, group, kind,
+        occurred_at, submission_id, note, penalty`` (the rules' points, negative),
+        ``vetoed`` (the kind vetoes an award).
+
+    Raises
+    ------
+    BulletinPeriodError
+        When ``period`` is not a month or quarter, or its year has no submissions.
+    """
+    if lang not in ALL_UNITS:
+        raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
+    rules = load_rules(rules)
+    period = bulletin_period(period)
+    if period.year not in dataset.years:
+        raise BulletinPeriodError(
+            f"period {period}: the data has submissions in {dataset.years} only"
+        )
+    span = resolve_period(period)
+    ranking = _ranking(dataset, rules, period)
+    return {
+        "ranking": ranking,
+        "groups": _group_totals(dataset, rules, period, ranking, lang),
+        "adopted": _adopted_upward(dataset, span),
+        "commissions": _commissions(dataset, rules, period),
+        "faults": _faults(dataset, rules, span),
+    }
+
+
+# --------------------------------------------------------------------------- the workbook
+_SHEETS = {
+    "zh": {
+        "ranking": "通报",
+        "groups": "分组合计",
+        "adopted": "上级采用信息",
+        "commissions": "约稿完成情况",
+        "faults": "通报批评",
+    },
+    "en": {
+        "ranking": "Bulletin",
+        "groups": "Group totals",
+        "adopted": "Adopted upward",
+        "commissions": "Commissions",
+        "faults": "Faults",
+    },
+}
+_THIS = {
+    "zh": {"month": "本月", "quarter": "本季度"},
+    "en": {"month": "month", "quarter": "quarter"},
+}
+# Bulletin-only headers; {this} is 本月/本季度 or month/quarter. Others come from evalkit._labels.
+_HEADERS = {
+    "zh": {
+        "ytd_rank": "累计名次",
+        "period_submitted": "{this}报送数",
+        "period_adopted": "{this}采用数",
+        "period_adopted_county": "{this}县级采用",
+        "period_adopted_city": "{this}市级采用",
+        "period_adopted_province": "{this}省级采用",
+        "period_adopted_national": "{this}国家级采用",
+        "period_score": "{this}得分",
+        "period_rank": "{this}名次",
+        "ytd_submitted": "累计报送数",
+        "ytd_adopted": "累计采用数",
+        "ytd_score": "累计得分",
+        "previous_rank": "上期累计名次",
+        "n_units": "单位数",
+        "commissioned": "约稿报送数",
+        "penalty": "扣分",
+    },
+    "en": {
+        "ytd_rank": "Rank (year to date)",
+        "period_submitted": "Submitted this {this}",
+        "period_adopted": "Adopted this {this}",
+        "period_adopted_county": "County, this {this}",
+        "period_adopted_city": "City, this {this}",
+        "period_adopted_province": "Province, this {this}",
+        "period_adopted_national": "National, this {this}",
+        "period_score": "Points this {this}",
+        "period_rank": "Rank this {this}",
+        "ytd_submitted": "Submitted (year to date)",
+        "ytd_adopted": "Adopted (year to date)",
+        "ytd_score": "Score (year to date)",
+        "previous_rank": "Previous rank",
+        "n_units": "Units",
+        "commissioned": "Commissions submitted",
+        "penalty": "Points deducted",
+    },
+}
+_NOTES = {
+    "zh": {
+        "ranking": "{this}：{period}；累计：{ytd}。名次为累计得分在组内的名次（得分相同者并列，"
+        "一票否决单位列后）；名次变化与上期通报（{previous}）相比，正数为上升。合报信息计入每个报送单位。"
+        "评分依据：《{rules}》。",
+        "first": "本期为年度首期通报，无名次变化",
+        "groups": "各组及全县的报送数、采用数按信息条数计（合报信息只计一次）；得分为各单位得分之和。",
+        "adopted": "本期无市级及以上采用信息。",
+        "commissions": "本期无约稿报送或未完成约稿。",
+        "faults": "本期无通报批评事项。",
+    },
+    "en": {
+        "ranking": "This {this}: {period}; year to date: {ytd}. Ranks are by year-to-date score within "
+        "the group (ties share a rank; vetoed units come last); the rank change is against the "
+        "previous bulletin ({previous}), positive meaning up. Joint items count for each of their "
+        "units. Rules: {rules}.",
+        "first": "the first bulletin of the year, so no rank change",
+        "groups": "Items submitted and adopted are distinct items (a joint item counts once); "
+        "points are the sum over the group's units.",
+        "adopted": "No item was adopted at city level or above in this period.",
+        "commissions": "No commissioned item was submitted or missed in this period.",
+        "faults": "No fault in this period.",
+    },
+}
+
+
+def _localised(frame: pd.DataFrame, lang: str, this: str) -> pd.DataFrame:
+    headers = {col: text.format(this=this) for col, text in _HEADERS[lang].items()}
+    return localise(frame.rename(columns=headers), lang)
+
+
+def write_bulletin(
+    dataset: Dataset,
+    rules: Rules | str | Path,
+    period: Any,
+    out_folder: str | Path,
+    *,
+    lang: str = "zh",
+) -> Path:
+    """Write the bulletin workbook of a month or a quarter and return its path.
+
+    The workbook ``bulletin_<period>.xlsx`` (``bulletin_2025-06.xlsx``,
+    ``bulletin_2025Q2.xlsx``) in ``out_folder`` has the sheets 通报 (the
+    ranking), 分组合计, 上级采用信息, 约稿完成情况 and 通报批评 (Bulletin, Group
+    totals, Adopted upward, Commissions, Faults with ``lang="en"``), holding the
+    tables of :func:`bulletin_tables`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    rules : Rules, str or Path
+    period : str or pandas.Period
+        ``"2025-06"`` or ``"2025Q2"``.
+    out_folder : str or Path
+        Created when missing.
+    lang : {"zh", "en"}
+        Language of the sheet names, headers, titles and values.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    BulletinPeriodError
+        When ``period`` is not a month or quarter, or its year has no submissions.
+    """
+    rules = load_rules(rules)
+    period = bulletin_period(period)
+    tables = bulletin_tables(dataset, rules, period, lang=lang)
+    title = bulletin_title(period, lang)
+    this = _THIS[lang][_kind(period)]
+    previous = _previous(period)
+    notes = _NOTES[lang]
+    ranking_note = notes["ranking"].format(
+        this=this,
+        period=resolve_period(period, lang=lang).label,
+        ytd=resolve_period(("ytd", period), lang=lang).label,
+        previous=notes["first"]
+        if previous is None
+        else resolve_period(("ytd", previous), lang=lang).label,
+        rules=rules.name,
+    )
+    sheets = []
+    for key, frame in tables.items():
+        name = _SHEETS[lang][key]
+        sheet_title = title if key == "ranking" else f"{title} · {name}"
+        note = notes.get(key) if key == "groups" or frame.empty else None
+        sheets.append(Sheet(name, _localised(frame, lang, this), sheet_title, note=note))
+    sheets[0].note = ranking_note
+    return write_workbook(Path(out_folder) / f"bulletin_{period}.xlsx", sheets, title=title)
