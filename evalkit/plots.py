@@ -226,7 +226,7 @@ def _ranked_bars(
     low, high = min(0.0, data["value"].min()), max(0.0, data["value"].max())
     span = (high - low) or 1.0
     has_awards = award.notna().any()
-    pad = 0.34 if has_awards else 0.14
+    pad = 0.34 if has_awards or data["vetoed"].any() else 0.14  # room for the marks
     for ax, part, part_names, part_award in zip(
         axes, _chunks(data, rows), _chunks(names, rows), _chunks(award, rows), strict=True
     ):
