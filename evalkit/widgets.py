@@ -1,0 +1,306 @@
+"""The what-if panel: sliders for the main rule weights that re-rank the units live.
+
+:func:`whatif_panel` returns a :class:`WhatIfPanel`, an ``ipywidgets.VBox``
+showing one slider per rule key and the ranking under the changed rules next
+to the ranking under the rules as given, with each unit's rank change. The
+:class:`evalkit.scoring.Scorer` is prepared once, so each move of a slider
+re-scores in milliseconds. The panel's state can be driven without a browser:
+set a slider's ``value`` or call :meth:`WhatIfPanel.update`, then read
+:attr:`WhatIfPanel.table`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from evalkit._dataset import Dataset
+from evalkit._labels import enum_label, header_labels, label, translate
+from evalkit.rules import Rules, RulesError
+from evalkit.scoring import Scorer
+
+__all__ = ["DEFAULT_KEYS", "TABLE_COLUMNS", "WhatIfPanel", "whatif_panel"]
+
+DEFAULT_KEYS = (
+    "adoption.points.county",
+    "adoption.points.city",
+    "adoption.points.province",
+    "adoption.points.national",
+    "adoption.type_factor.combined",
+    "adoption.category_factor.research",
+)
+TABLE_COLUMNS = ["unit", "group", "score_a", "score_b", "rank_a", "rank_b", "rank_change"]
+_WORDS = {
+    "zh": {
+        "factor": "{what}系数",
+        "a": "方案A：{rules}",
+        "b": "方案B：方案A按滑块调整（{changes}）",
+        "none": "未调整",
+        "moved": "{n}个单位名次变化",
+        "up": "上升最多：{units}",
+        "down": "下降最多：{units}",
+        "reset": "恢复原规则",
+        "error": "规则无效：{error}",
+    },
+    "en": {
+        "factor": "{what} factor",
+        "a": "A: {rules}",
+        "b": "B: A with the sliders' changes ({changes})",
+        "none": "no change",
+        "moved": "{n} units change rank",
+        "up": "up most: {units}",
+        "down": "down most: {units}",
+        "reset": "Reset",
+        "error": "invalid rules: {error}",
+    },
+}
+
+
+def _key_label(key: str, lang: str) -> str:
+    """A slider's caption: 市级采用分 for ``adoption.points.city``, else the key itself."""
+    parts = key.split(".")
+    if key.startswith("adoption.points.") and len(parts) == 3:
+        return label(f"points_{parts[2]}", lang)
+    enums = {"type_factor": "adoption_type", "category_factor": "category"}
+    if len(parts) == 3 and parts[0] == "adoption" and parts[1] in enums:
+        what = enum_label(enums[parts[1]], parts[2], lang)
+        return _WORDS[lang]["factor"].format(what=what)
+    return key
+
+
+def _slider(key: str, value: float, lang: str) -> widgets.FloatSlider:
+    """A slider from 0 to about three times the current value (factors: twice, at least 1)."""
+    value = float(value)
+    if "factor" in key or "fraction" in key:
+        step, high, shown = 0.05, max(2.0 * value, 1.0), ".2f"
+    else:
+        step = 1.0 if value.is_integer() else 0.5
+        high, shown = max(3.0 * value, 10.0), ".1f"
+    return widgets.FloatSlider(
+        value=value,
+        min=0.0,
+        max=high,
+        step=step,
+        description=_key_label(key, lang),
+        readout_format=shown,
+        continuous_update=False,
+        style={"description_width": "9em"},
+        layout=widgets.Layout(width="34em"),
+    )
+
+
+def _rank_table(base: pd.DataFrame, new: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    """Units under the base rules (A) and the changed rules (B); ``rank_change = rank_a - rank_b``."""
+    table = base[["unit", "group", "score", "rank"]].merge(
+        new[["unit", "score", "rank"]], on="unit", suffixes=("_a", "_b")
+    )
+    if group is not None:
+        table = table[table["group"].astype(str) == str(group)]
+    table = table.assign(rank_change=table["rank_a"] - table["rank_b"])
+    table = table.sort_values(["group", "rank_b", "unit"], kind="stable", ignore_index=True)
+    return table[TABLE_COLUMNS]
+
+
+def _arrow(change: int) -> str:
+    if change > 0:
+        return f'<span style="color:#c0392b">▲{change}</span>'
+    if change < 0:
+        return f'<span style="color:#1f6fb2">▼{-change}</span>'
+    return "–"
+
+
+def _table_html(table: pd.DataFrame, lang: str) -> str:
+    shown = table.assign(
+        unit=table["unit"].map(html.escape),
+        group=table["group"].astype(str).map(lambda g: html.escape(translate(g, lang))),
+        rank_change=table["rank_change"].map(_arrow),
+    ).rename(columns=header_labels(TABLE_COLUMNS, lang))
+    return shown.to_html(index=False, escape=False, float_format=lambda x: f"{x:g}", border=0)
+
+
+def _names(rows: pd.DataFrame, lang: str, n: int = 3) -> str:
+    pattern, sep = ("{}（{:+d}）", "、") if lang == "zh" else ("{} ({:+d})", ", ")
+    pairs = zip(rows["unit"][:n], rows["rank_change"][:n], strict=True)
+    return sep.join(pattern.format(unit, int(change)) for unit, change in pairs)
+
+
+def _value(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+class WhatIfPanel(widgets.VBox):
+    """Sliders for rule weights and the ranking they give, re-ranked on every move.
+
+    Build it with :func:`whatif_panel`. Display it in JupyterLab by leaving it
+    as the last expression of a cell.
+
+    Attributes
+    ----------
+    sliders : dict of str to ipywidgets.FloatSlider
+        One per rule key; setting ``.value`` re-ranks.
+    table : DataFrame
+        The current ranking: ``unit, group, score_a, score_b, rank_a, rank_b,
+        rank_change`` (A: the rules as given; B: with the sliders' changes;
+        ``rank_change = rank_a - rank_b``, positive meaning up), sorted by group,
+        rank under B and unit.
+    base : DataFrame
+        The scores under the rules as given (:func:`evalkit.scoring.score` columns).
+    scorer : evalkit.scoring.Scorer
+        The prepared scorer.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        rules: Rules | str = "default",
+        year: int | None = None,
+        keys: Sequence[str] = DEFAULT_KEYS,
+        group: str | None = None,
+        lang: str = "zh",
+    ):
+        if lang not in _WORDS:
+            raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
+        if year is None:
+            year = dataset.years[-1]
+        scorer = Scorer(dataset, rules, year=year)
+        sliders = {key: _slider(key, scorer.rules[key], lang) for key in keys}
+        reset = widgets.Button(description=_WORDS[lang]["reset"], icon="undo")
+        status, ranking = widgets.HTML(), widgets.HTML()
+        super().__init__(children=[*sliders.values(), reset, status, ranking])
+        self.scorer, self.sliders, self.group, self.lang = scorer, sliders, group, lang
+        self.base = scorer.score()
+        self._initial = {key: slider.value for key, slider in sliders.items()}
+        self._extra: dict[str, Any] = {}
+        self._paused = False
+        self._status, self._ranking = status, ranking
+        self.table = _rank_table(self.base, self.base, group)
+        for slider in sliders.values():
+            slider.observe(self._on_move, names="value")
+        reset.on_click(lambda _button: self.reset())
+        self._refresh()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def changes(self) -> dict[str, Any]:
+        """The rule changes in force: sliders moved away from the rules, and :meth:`update`'s others."""
+        moved = {k: s.value for k, s in self.sliders.items() if s.value != self._initial[k]}
+        return {**self._extra, **moved}
+
+    @property
+    def rules(self) -> Rules:
+        """The rules with :attr:`changes` applied (save them with ``.save(path)``)."""
+        return self.scorer.rules.with_changes(self.changes)
+
+    def update(self, changes: Mapping[str, Any]) -> pd.DataFrame:
+        """Apply rule changes (moving the sliders of their keys), re-rank once, return :attr:`table`.
+
+        Keys without a slider are kept as further changes; a slider's range
+        widens when a value lies beyond it.
+
+        Raises
+        ------
+        RulesError
+            When the changed rules are invalid; nothing is changed then.
+        """
+        try:
+            self.scorer.rules.with_changes({**self.changes, **changes})
+        except RulesError as exc:
+            error = _WORDS[self.lang]["error"].format(error=exc)
+            self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+            raise
+        self._paused = True
+        try:
+            for key, value in changes.items():
+                slider = self.sliders.get(key)
+                if slider is None:
+                    self._extra[key] = value
+                    continue
+                slider.max = max(slider.max, float(value))
+                slider.value = float(value)
+        finally:
+            self._paused = False
+        self._refresh()
+        return self.table
+
+    def reset(self) -> pd.DataFrame:
+        """Put every slider back to the rules as given, drop other changes, and re-rank."""
+        self._extra = {}
+        return self.update(self._initial)
+
+    # ------------------------------------------------------------------ drawing
+    def _on_move(self, _change) -> None:
+        if not self._paused:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        words = _WORDS[self.lang]
+        changes = self.changes
+        try:
+            new = self.scorer.score(changes)
+        except RulesError as exc:
+            error = words["error"].format(error=exc)
+            self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+            return
+        self.table = _rank_table(self.base, new, self.group)
+        shown = "，".join(f"{_key_label(k, self.lang)} {_value(v)}" for k, v in changes.items())
+        movers = self.table[self.table["rank_change"] != 0]
+        up = movers.sort_values(["rank_change", "unit"], ascending=[False, True])
+        down = movers.sort_values(["rank_change", "unit"], ascending=[True, True])
+        lines = [
+            words["a"].format(rules=self.scorer.rules.name),
+            words["b"].format(changes=shown or words["none"]),
+            words["moved"].format(n=len(movers)),
+        ]
+        if np.any(up["rank_change"] > 0):
+            lines.append(words["up"].format(units=_names(up[up["rank_change"] > 0], self.lang)))
+        if np.any(down["rank_change"] < 0):
+            lines.append(
+                words["down"].format(units=_names(down[down["rank_change"] < 0], self.lang))
+            )
+        self._status.value = "<br>".join(html.escape(line) for line in lines)
+        self._ranking.value = _table_html(self.table, self.lang)
+
+
+def whatif_panel(
+    dataset: Dataset,
+    rules: Rules | str = "default",
+    year: int | None = None,
+    keys: Sequence[str] = DEFAULT_KEYS,
+    group: str | None = None,
+    lang: str = "zh",
+) -> WhatIfPanel:
+    """Sliders for the main rule weights and the ranking they give, re-ranked live.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    rules : Rules, str or Path
+        The rules as given (A); the sliders start at their values.
+    year : int, optional
+        The year ranked; the latest in the data by default.
+    keys : sequence of str
+        Rule keys to put on sliders (as for :meth:`Rules.with_changes`): by
+        default the adoption points of each level, the combined-adoption factor
+        and the research factor. Points range from 0 to three times the current
+        value (at least 10), factors from 0 to twice (at least 1).
+    group : str, optional
+        Show one group only (乡镇组); all groups by default.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    WhatIfPanel
+        An ``ipywidgets.VBox``; see :class:`WhatIfPanel` for its state.
+
+    Examples
+    --------
+    >>> panel = whatif_panel(dataset, "default", 2025)            # doctest: +SKIP
+    >>> panel.sliders["adoption.points.province"].value = 80      # doctest: +SKIP
+    >>> panel.table.head()                                        # doctest: +SKIP
+    """
+    return WhatIfPanel(dataset, rules, year, keys, group, lang)

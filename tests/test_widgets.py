@@ -1,0 +1,128 @@
+"""The what-if panel, driven without a browser: move sliders, read the ranking."""
+
+from __future__ import annotations
+
+import ipywidgets
+import pytest
+from conftest import make_dataset, make_rules
+
+from evalkit.rules import RulesError
+from evalkit.widgets import DEFAULT_KEYS, whatif_panel
+
+# 甲镇 has three items adopted by the county, 乙镇 one adopted by the province, 丙乡 one by
+# the county; 丁局 (the only department) one by the city.
+UNITS = [("甲镇", "乡镇组"), ("乙镇", "乡镇组"), ("丙乡", "乡镇组"), ("丁局", "部门组", "一类")]
+ITEMS = [
+    ("A1", "甲镇", "2025-03-01"),
+    ("A2", "甲镇", "2025-04-01"),
+    ("A3", "甲镇", "2025-05-01"),
+    ("B1", "乙镇", "2025-03-02"),
+    ("C1", "丙乡", "2025-03-03"),
+    ("D1", "丁局", "2025-03-04"),
+]
+ADOPTIONS = [
+    ("A1", "county", "2025-03-05"),
+    ("A2", "county", "2025-04-05"),
+    ("A3", "county", "2025-05-05"),
+    ("B1", "province", "2025-03-20"),
+    ("C1", "county", "2025-03-06"),
+    ("D1", "city", "2025-03-07"),
+]
+# Scores: 甲 3 x 4 = 12, 乙 10, 丙 4; 丁 10.
+RULES = make_rules(adoption={"points": {"county": 4, "city": 10, "province": 10, "national": 20}})
+
+
+@pytest.fixture
+def panel():
+    data = make_dataset(units=UNITS, items=ITEMS, adoptions=ADOPTIONS)
+    return whatif_panel(data, RULES, 2025)
+
+
+def _ranks(panel) -> list:
+    return panel.table[["unit", "rank_a", "rank_b", "rank_change"]].values.tolist()
+
+
+def test_the_panel_is_a_widget_with_a_slider_per_key_at_the_rules_values(panel):
+    assert isinstance(panel, ipywidgets.Widget)
+    assert list(panel.sliders) == list(DEFAULT_KEYS)
+    assert all(slider in panel.children for slider in panel.sliders.values())
+    province = panel.sliders["adoption.points.province"]
+    assert (province.value, province.min, province.max) == (10, 0, 30)
+    combined = panel.sliders["adoption.type_factor.combined"]
+    assert (combined.value, combined.max) == (1.0, 2.0)
+    assert province.description == "省级采用分"
+
+
+def test_before_any_move_nothing_changes(panel):
+    assert panel.changes == {}
+    assert _ranks(panel) == [
+        ["甲镇", 1, 1, 0],
+        ["乙镇", 2, 2, 0],
+        ["丙乡", 3, 3, 0],
+        ["丁局", 1, 1, 0],
+    ]
+
+
+def test_raising_province_points_moves_the_provincially_adopted_unit_up(panel):
+    panel.sliders["adoption.points.province"].value = 20  # 乙: 20 > 甲's 12
+    assert panel.changes == {"adoption.points.province": 20}
+    assert _ranks(panel) == [
+        ["乙镇", 2, 1, 1],
+        ["甲镇", 1, 2, -1],
+        ["丙乡", 3, 3, 0],
+        ["丁局", 1, 1, 0],
+    ]
+    assert panel.table["score_b"].tolist() == [20, 12, 4, 10]
+    assert panel.table["score_a"].tolist() == [10, 12, 4, 10]
+    shown = panel.children[-1].value
+    assert shown.index("乙镇") < shown.index("甲镇") and "▲1" in shown and "▼1" in shown
+
+
+def test_update_moves_sliders_widens_their_range_and_keeps_other_keys(panel):
+    table = panel.update({"adoption.points.province": 100, "adoption.points.city": 0})
+    assert panel.sliders["adoption.points.province"].value == 100
+    assert panel.sliders["adoption.points.province"].max == 100
+    assert table is panel.table
+    assert table.set_index("unit")["score_b"].to_dict() == {
+        "乙镇": 100,
+        "甲镇": 12,
+        "丙乡": 4,
+        "丁局": 0,
+    }
+    panel.update({"adoption.type_factor.single": 0.5})  # not on a slider: kept as a change
+    assert panel.changes["adoption.type_factor.single"] == 0.5
+    assert panel.rules["adoption.type_factor.single"] == 0.5
+    assert panel.table.set_index("unit")["score_b"]["甲镇"] == 6
+
+
+def test_reset_puts_the_rules_back(panel):
+    panel.update({"adoption.points.province": 20, "adoption.mode": "highest"})
+    panel.reset()
+    assert panel.changes == {}
+    assert panel.sliders["adoption.points.province"].value == 10
+    assert (panel.table["rank_change"] == 0).all()
+
+
+def test_one_group_only():
+    data = make_dataset(units=UNITS, items=ITEMS, adoptions=ADOPTIONS)
+    panel = whatif_panel(data, RULES, 2025, keys=["adoption.points.county"], group="乡镇组")
+    assert list(panel.sliders) == ["adoption.points.county"]
+    panel.sliders["adoption.points.county"].value = 1  # 甲 3, 丙 1: 乙's 10 leads
+    assert panel.table["unit"].tolist() == ["乙镇", "甲镇", "丙乡"]
+
+
+def test_invalid_changes_are_refused_and_leave_the_ranking(panel):
+    panel.update({"adoption.points.province": 20})
+    before = panel.table.copy()
+    with pytest.raises(RulesError, match="final.decimals"):
+        panel.update({"final.decimals": 1.5})
+    assert panel.changes == {"adoption.points.province": 20}
+    assert panel.table.equals(before)
+    assert "final.decimals" in panel.children[-2].value
+
+
+def test_english_captions():
+    data = make_dataset(units=UNITS, items=ITEMS, adoptions=ADOPTIONS)
+    panel = whatif_panel(data, RULES, 2025, lang="en")
+    assert panel.sliders["adoption.category_factor.research"].description == "Research factor"
+    assert "Rank change" in panel.children[-1].value
