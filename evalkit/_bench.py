@@ -1,0 +1,456 @@
+"""Benchmarks of the evaluation engine: ``make bench`` (not part of the tests).
+
+Run ``python -m evalkit._bench`` (``--help`` for options). Progress goes to
+stderr; the figures go to stdout as a Markdown table, each with its target and
+PASS or FAIL, followed by the machine they were measured on. The figures are
+recorded in ``docs/performance.md``.
+
+What is timed (``time.perf_counter``, the median of several runs unless said):
+
+* loading: :func:`evalkit.load` of ``data/sample``, and validation of the
+  generated frames of 1,000,000 submissions, 400,000 adoptions and 5,000 units
+  through :func:`evalkit.load_frames` (once: it is the loading cost, not scoring);
+* scoring a year of that data from the loaded Dataset (:func:`evalkit.scoring.score`,
+  that is building a :class:`~evalkit.scoring.Scorer` and scoring once);
+* re-scoring after a weight change with a prepared Scorer at 100,000 items;
+* 1,000 Monte Carlo draws of :func:`evalkit.uncertainty.rank_bands` at 80 units;
+* the per-unit aggregation (items submitted, adoption points per level) written
+  in DuckDB SQL over the same Dataset frames, beside the evalkit path, with the
+  ratio and the largest difference between the two;
+* ``evalkit report data/sample`` in a fresh process, imports included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import evalkit
+from evalkit._paths import SAMPLE_DIR
+from evalkit._sample import generate_large
+from evalkit.metrics import resolve_period
+from evalkit.rules import LEVELS, Rules, load_rules
+from evalkit.scoring import Scorer, score
+from evalkit.uncertainty import rank_bands
+
+YEAR = 2025
+LARGE = {"n_submissions": 1_000_000, "n_adoptions": 400_000, "n_units": 5_000}
+MEDIUM = {"n_submissions": 100_000, "n_adoptions": 40_000, "n_units": 500}
+# 80 units with a county's volumes (about 75 items a unit, 40% adopted).
+SMALL = {"n_submissions": 6_000, "n_adoptions": 2_400, "n_units": 80}
+
+
+@dataclass
+class Figure:
+    """One measured figure: ``seconds`` against ``target`` seconds (None: no target)."""
+
+    what: str
+    seconds: float | None
+    target: float | None = None
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.target is None:
+            return "-"
+        if self.seconds is None:
+            return "n/a"
+        return "PASS" if self.seconds < self.target else "FAIL"
+
+
+def _progress(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def timed(func: Callable[[], object], repeats: int) -> tuple[float, list[float], object]:
+    """Run ``func`` ``repeats`` times; return the median seconds, every run and the last result."""
+    runs, result = [], None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = func()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), runs, result
+
+
+def _scaled(sizes: dict[str, int], scale: float) -> dict[str, int]:
+    return {key: max(int(value * scale), 10) for key, value in sizes.items()}
+
+
+def _span_text(runs: list[float]) -> str:
+    return f"median of {len(runs)}, {min(runs):.3g}-{max(runs):.3g} s"
+
+
+# ------------------------------------------------------------------ machine
+def machine_info() -> dict[str, str]:
+    """Platform, CPU model, cores, memory and library versions of this machine."""
+    cpuinfo = Path("/proc/cpuinfo")
+    model = platform.processor() or "unknown"
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        model = names[0] if names else model
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{total_kb / 1024**2:.1f} GiB"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    import duckdb
+
+    return {
+        "platform": platform.platform(),
+        "CPU": model,
+        "cores": f"{os.cpu_count()} (usable by this process: {usable})",
+        "memory": memory,
+        "Python": platform.python_version(),
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "duckdb": duckdb.__version__,
+        "evalkit": evalkit.__version__,
+    }
+
+
+# ------------------------------------------------------------------ DuckDB side by side
+_AGGREGATION_SQL = """
+WITH credit AS (
+    SELECT su.submission_id, su.unit,
+           CASE WHEN $split THEN 1.0 / su.n_units ELSE 1.0 END AS share
+    FROM submission_units AS su
+),
+items AS (
+    SELECT c.unit, count(*) AS n_items
+    FROM credit AS c JOIN submissions AS s USING (submission_id)
+    WHERE s.submitted_at >= $start AND s.submitted_at < $end
+    GROUP BY c.unit
+),
+adopted AS (
+    SELECT a.submission_id, CAST(a.level AS VARCHAR) AS level,
+           coalesce(o.points, lp.points) * tf.factor * cf.factor AS points
+    FROM adoptions AS a
+    JOIN submissions AS s USING (submission_id)
+    JOIN level_points AS lp ON lp.level = CAST(a.level AS VARCHAR)
+    LEFT JOIN outlet_points AS o
+           ON o.level = CAST(a.level AS VARCHAR) AND o.outlet = trim(a.outlet)
+    JOIN type_factor AS tf
+      ON tf.adoption_type = coalesce(CAST(a.adoption_type AS VARCHAR), 'single')
+    JOIN category_factor AS cf
+      ON cf.category = coalesce(CAST(s.category AS VARCHAR), 'ordinary')
+    WHERE a.adopted_at >= $start AND a.adopted_at < $end
+),
+points AS (
+    SELECT c.unit,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'county') AS points_county,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'city') AS points_city,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'province') AS points_province,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'national') AS points_national
+    FROM adopted AS p JOIN credit AS c USING (submission_id)
+    GROUP BY c.unit
+)
+SELECT u.unit,
+       coalesce(i.n_items, 0) AS n_items,
+       coalesce(p.points_county, 0) AS points_county,
+       coalesce(p.points_city, 0) AS points_city,
+       coalesce(p.points_province, 0) AS points_province,
+       coalesce(p.points_national, 0) AS points_national
+FROM units AS u
+LEFT JOIN items AS i USING (unit)
+LEFT JOIN points AS p USING (unit)
+ORDER BY u.unit
+"""
+AGGREGATE_COLUMNS = ["n_items", *(f"points_{level}" for level in LEVELS)]
+
+
+def _rule_tables(rules: Rules) -> dict[str, pd.DataFrame]:
+    """The rules' adoption points and factors as small tables for SQL."""
+    outlets = rules["adoption.outlets"]
+    return {
+        "level_points": pd.DataFrame(
+            {"level": list(LEVELS), "points": [rules[f"adoption.points.{lv}"] for lv in LEVELS]}
+        ),
+        "outlet_points": pd.DataFrame(
+            [(lv, name, pts) for lv, named in outlets.items() for name, pts in named.items()],
+            columns=["level", "outlet", "points"],
+        ).astype({"points": float}),
+        "type_factor": pd.DataFrame(
+            list(rules["adoption.type_factor"].items()), columns=["adoption_type", "factor"]
+        ),
+        "category_factor": pd.DataFrame(
+            list(rules["adoption.category_factor"].items()), columns=["category", "factor"]
+        ),
+    }
+
+
+def duckdb_aggregation(dataset: evalkit.Dataset, rules: Rules, year: int):
+    """A function that runs the per-unit aggregation in DuckDB over ``dataset``'s frames.
+
+    Per unit: the items submitted in ``year`` (a joint item counts for each of
+    its units) and the adoption points of each level earned in ``year`` under
+    ``rules`` (level or outlet points x type factor x category factor, shared as
+    ``adoption.joint`` says, summed over every adoption). These equal the
+    ``n_items`` and ``points_<level>`` columns of :func:`evalkit.scoring.score`
+    for rules in ``adoption.mode = "sum"``.
+
+    Returns
+    -------
+    callable
+        ``() -> DataFrame`` of ``unit`` and :data:`AGGREGATE_COLUMNS`, sorted by unit.
+        The frames are registered (not copied) in an in-memory DuckDB once.
+    """
+    import duckdb
+
+    if rules["adoption.mode"] != "sum":
+        raise ValueError('the SQL aggregation is written for adoption.mode = "sum"')
+    span = resolve_period(year=year)
+    con = duckdb.connect()
+    for name in ("units", "submissions", "submission_units", "adoptions"):
+        con.register(name, getattr(dataset, name))
+    for name, frame in _rule_tables(rules).items():
+        con.register(name, frame)
+    parameters = {
+        "split": rules["adoption.joint"] == "split",
+        "start": span.start.to_pydatetime(),
+        "end": span.end.to_pydatetime(),
+    }
+    return lambda: con.execute(_AGGREGATION_SQL, parameters).df()
+
+
+def _largest_difference(evalkit_scores: pd.DataFrame, sql: pd.DataFrame) -> float:
+    mine = evalkit_scores.set_index("unit")[AGGREGATE_COLUMNS].sort_index()
+    theirs = sql.set_index("unit")[AGGREGATE_COLUMNS].reindex(mine.index)
+    return float(np.abs(mine.to_numpy(dtype=float) - theirs.to_numpy(dtype=float)).max())
+
+
+# ------------------------------------------------------------------ the benchmarks
+def bench_large(sizes: dict[str, int], repeats: int) -> list[Figure]:
+    """Load, score a year, re-score, and the DuckDB comparison on the large set."""
+    _progress(f"generating {sizes}")
+    start = time.perf_counter()
+    raw = generate_large(**sizes, year=YEAR)
+    generated = time.perf_counter() - start
+    label = f"{sizes['n_submissions']:,} submissions, {sizes['n_adoptions']:,} adoptions, {sizes['n_units']:,} units"
+    _progress("validating through evalkit.load_frames (once)")
+    loaded, _, dataset = timed(lambda: evalkit.load_frames(**raw), 1)
+    raw.clear()  # free the raw frames
+    rules = load_rules("default")
+    figures = [
+        Figure(f"generate_large ({label})", generated, note="once; test data, not a user step"),
+        Figure(f"evalkit.load_frames, validation ({label})", loaded, note=f"once; {dataset!r}"),
+    ]
+
+    _progress(f"scoring a year, {repeats} runs")
+    build, evaluate, total = [], [], []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        scorer = Scorer(dataset, "default", year=YEAR)
+        t1 = time.perf_counter()
+        scores = scorer.score()
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        evaluate.append(t2 - t1)
+        total.append(t2 - t0)
+    check, _, reference = timed(lambda: score(dataset, "default", YEAR), 1)
+    figures.append(
+        Figure(
+            f"score a year ({label})",
+            statistics.median(total),
+            2.0,
+            f"{_span_text(total)}: Scorer build {statistics.median(build):.2f} s + "
+            f"score() {statistics.median(evaluate):.2f} s; evalkit.scoring.score once: "
+            f"{check:.2f} s",
+        )
+    )
+    if not reference.equals(scores):
+        raise AssertionError("score() and Scorer(...).score() disagree")
+
+    changes = [{"adoption.points.province": 40 + i % 7} for i in range(10)]
+    runs = iter(changes)
+    rescore, rescore_runs, _ = timed(lambda: scorer.score(next(runs)), len(changes))
+    figures.append(
+        Figure(
+            f"re-score after a weight change ({sizes['n_submissions']:,} items)",
+            rescore,
+            note=_span_text(rescore_runs),
+        )
+    )
+
+    _progress("DuckDB side by side")
+    query = duckdb_aggregation(dataset, rules, YEAR)
+    query()  # warm: the first run plans the query and reads the frames' types
+    sql, sql_runs, sql_result = timed(query, repeats)
+    difference = _largest_difference(scores, sql_result)
+    figures.append(
+        Figure(
+            "per-unit aggregation in DuckDB SQL (items, adoption points per level)",
+            sql,
+            note=f"{_span_text(sql_runs)}; same frames, registered in duckdb; "
+            f"max |evalkit - SQL| = {difference:.2g}",
+        )
+    )
+    figures.append(
+        Figure(
+            "ratio: evalkit score a year / DuckDB aggregation",
+            None,
+            note=f"{statistics.median(total) / sql:.2f}x (evalkit also does quotas, lateness, "
+            f"instructions, faults, ranks); prepared re-score / DuckDB: {rescore / sql:.2f}x",
+        )
+    )
+    return figures
+
+
+def bench_rescoring(sizes: dict[str, int], repeats: int) -> list[Figure]:
+    """Re-scoring after a weight change with a prepared Scorer."""
+    _progress(f"re-scoring at {sizes['n_submissions']:,} items")
+    dataset = evalkit.load_frames(**generate_large(**sizes, year=YEAR))
+    built, _, scorer = timed(lambda: Scorer(dataset, "default", year=YEAR), 1)
+    scorer.score()
+    changes = iter(
+        {"adoption.points.province": 30 + i % 20, "adoption.type_factor.combined": 0.4 + i % 3 / 10}
+        for i in range(repeats)
+    )
+    median, runs, _ = timed(lambda: scorer.score(next(changes)), repeats)
+    return [
+        Figure(
+            f"re-score after a weight change ({sizes['n_submissions']:,} items, "
+            f"{sizes['n_units']:,} units)",
+            median,
+            0.050,
+            f"{_span_text(runs)}; a new weight every run; Scorer built once in {built:.2f} s",
+        )
+    ]
+
+
+def bench_monte_carlo(sizes: dict[str, int], repeats: int) -> list[Figure]:
+    """1,000 draws of rank bands: weights under linear and non-linear rules, and bootstrap."""
+    _progress(f"Monte Carlo rank bands at {sizes['n_units']} units")
+    dataset = evalkit.load_frames(**generate_large(**sizes, year=YEAR))
+    figures = []
+    cases = [
+        ("default", "weights", repeats, "linear model verified by exact re-scores"),
+        ("provincial-highest", "weights", 1, "highest-only rules are not linear: every draw "
+         "re-scored exactly"),
+        ("default", "bootstrap", repeats, "items resampled within each unit"),
+    ]  # fmt: skip
+    for rules, method, runs_wanted, how in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the non-linear fallback warns by design
+            median, runs, bands = timed(
+                lambda r=rules, m=method: rank_bands(dataset, r, YEAR, n_draws=1000, method=m),
+                runs_wanted,
+            )
+        spread = "each level's points +-20%; " if method == "weights" else ""
+        figures.append(
+            Figure(
+                f"1,000 Monte Carlo draws, rank bands, {method}, rules {rules} "
+                f"({len(bands)} units, generated)",
+                median,
+                2.0,
+                f"{_span_text(runs)}; {spread}{how}",
+            )
+        )
+    return figures
+
+
+def bench_sample(repeats: int) -> list[Figure]:
+    """Load data/sample and make its year-end pack in a fresh process."""
+    _progress("evalkit.load(data/sample)")
+    median, runs, dataset = timed(lambda: evalkit.load(SAMPLE_DIR), repeats)
+    figures = [
+        Figure('evalkit.load("data/sample")', median, note=f"{_span_text(runs)}; {dataset!r}")
+    ]
+    _progress("evalkit report data/sample (fresh processes)")
+    command = Path(sys.executable).with_name("evalkit")
+    seconds, failure = [], ""
+    for _ in range(2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            done = subprocess.run(
+                [str(command), "report", str(SAMPLE_DIR), "--year", str(YEAR), "--out", out],
+                capture_output=True,
+                text=True,
+                env=os.environ | {"MPLBACKEND": "agg"},
+            )
+            seconds.append(time.perf_counter() - start)
+            files = sum(1 for p in Path(out).rglob("*") if p.is_file())
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            failure = f"exit {done.returncode}: {lines[-1] if lines else 'no output'}"
+            break
+    what = "evalkit report data/sample --year 2025 (fresh process, imports included)"
+    if failure:
+        figures.append(Figure(what, None, 15.0, f"not available: {failure}"))
+    else:
+        figures.append(
+            Figure(
+                what,
+                max(seconds),
+                15.0,
+                f"slower of 2 runs ({seconds[0]:.1f}, {seconds[1]:.1f} s); {files} files written",
+            )  # fmt: skip
+        )
+    return figures
+
+
+# ------------------------------------------------------------------ output
+def render(figures: list[Figure], machine: dict[str, str], elapsed: float) -> str:
+    """The figures and the machine as Markdown tables."""
+    lines = ["| figure | measured | target | result | notes |", "|---|---:|---:|---|---|"]
+    for f in figures:
+        measured = "-" if f.seconds is None else _seconds(f.seconds)
+        target = "-" if f.target is None else f"< {_seconds(f.target)}"
+        lines.append(f"| {f.what} | {measured} | {target} | {f.status} | {f.note} |")
+    lines += ["", "| machine | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine.items()]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    lines += ["", f"Whole benchmark: {elapsed:.0f} s; peak memory {peak:.1f} GiB."]
+    return "\n".join(lines)
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every benchmark and print the figures; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(
+        prog="python -m evalkit._bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="scale the generated sizes (the targets hold at 1.0 only)")  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=5, help="runs per scoring figure")
+    parser.add_argument("--skip-report", action="store_true", help="do not time evalkit report")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "agg")
+    start = time.perf_counter()
+    machine = machine_info()
+    figures = bench_sample(3) if not args.skip_report else []
+    figures += bench_monte_carlo(SMALL, 3)
+    figures += bench_rescoring(_scaled(MEDIUM, args.scale), 10 * args.repeats)
+    figures += bench_large(_scaled(LARGE, args.scale), args.repeats)
+    if args.scale != 1.0:
+        figures.insert(0, Figure(f"scale {args.scale}: targets apply at scale 1.0 only", None))
+    print(render(figures, machine, time.perf_counter() - start))
+    return 1 if any(f.status == "FAIL" for f in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
