@@ -43,6 +43,7 @@ __all__ = [
     "bulletin_period",
     "bulletin_tables",
     "bulletin_title",
+    "localise_bulletin",
     "write_bulletin",
 ]
 
@@ -416,7 +417,21 @@ _NOTES = {
 }
 
 
-def _localised(frame: pd.DataFrame, lang: str, this: str) -> pd.DataFrame:
+def localise_bulletin(frame: pd.DataFrame, period: Any, lang: str = "zh") -> pd.DataFrame:
+    """A table of :func:`bulletin_tables` with headers in ``lang`` (本月报送数, 累计得分 ...).
+
+    Values are translated as :func:`evalkit.reports.localise` does (levels,
+    kinds, and for English the group names).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"unit": ["城关镇"], "period_submitted": [3], "ytd_score": [12.5]})
+    >>> localise_bulletin(frame, "2025Q2").columns.tolist()
+    ['单位', '本季度报送数', '累计得分']
+    """
+    if lang not in _HEADERS:
+        raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
+    this = _THIS[lang][_kind(bulletin_period(period))]
     headers = {col: text.format(this=this) for col, text in _HEADERS[lang].items()}
     return localise(frame.rename(columns=headers), lang)
 
@@ -478,6 +493,6 @@ def write_bulletin(
         name = _SHEETS[lang][key]
         sheet_title = title if key == "ranking" else f"{title} · {name}"
         note = notes.get(key) if key == "groups" or frame.empty else None
-        sheets.append(Sheet(name, _localised(frame, lang, this), sheet_title, note=note))
+        sheets.append(Sheet(name, localise_bulletin(frame, period, lang), sheet_title, note=note))
     sheets[0].note = ranking_note
     return write_workbook(Path(out_folder) / f"bulletin_{period}.xlsx", sheets, title=title)
