@@ -35,7 +35,7 @@ from evalkit._excel import Sheet, write_workbook
 from evalkit._io import DataError
 from evalkit.metrics import compute_metrics, resolve_period
 from evalkit.reports import localise
-from evalkit.rules import LEVELS, Rules, load_rules
+from evalkit.rules import FAULT_KINDS, LEVELS, Rules, load_rules
 from evalkit.scoring import score
 
 __all__ = [
@@ -176,21 +176,29 @@ def bulletin_title(period: Any, lang: str = "zh") -> str:
 
 
 # --------------------------------------------------------------------------- tables
-def _counts(dataset: Dataset, window, rules: Rules, prefix: str, by: str = "unit") -> pd.DataFrame:
-    """Items submitted and distinct items adopted (any level and each level) in ``window``."""
-    metrics = compute_metrics(dataset, period=window, by=by, deadlines=rules)
+def _counts(metrics: pd.DataFrame, prefix: str, by: str = "unit") -> pd.DataFrame:
+    """Items submitted and distinct items adopted (any level and each level), by ``by``."""
     return metrics.set_index(by)[["submitted", *ADOPTED]].add_prefix(prefix)
 
 
-def _ranking(dataset: Dataset, rules: Rules, period: pd.Period) -> pd.DataFrame:
+def _group_counts(dataset: Dataset, rules: Rules, period: pd.Period) -> pd.DataFrame:
+    this = compute_metrics(dataset, period=period, by="group", deadlines=rules)
+    ytd = compute_metrics(dataset, period=("ytd", period), by="group", deadlines=rules)
+    return _counts(this, "period_", "group").join(_counts(ytd, "ytd_", "group"))
+
+
+def _ranking(
+    dataset: Dataset, rules: Rules, period: pd.Period, this_metrics: pd.DataFrame
+) -> pd.DataFrame:
     ytd = score(dataset, rules, period=("ytd", period))
     this = score(dataset, rules, period=period).set_index("unit")
     previous = _previous(period)
     table = ytd[["unit", "group", "class", "vetoed"]].assign(
         ytd_score=ytd["score"], ytd_rank=ytd["rank"]
     )
-    table = table.join(_counts(dataset, period, rules, "period_"), on="unit")
-    table = table.join(_counts(dataset, ("ytd", period), rules, "ytd_"), on="unit")
+    ytd_metrics = compute_metrics(dataset, period=("ytd", period), deadlines=rules)
+    table = table.join(_counts(this_metrics, "period_"), on="unit")
+    table = table.join(_counts(ytd_metrics, "ytd_"), on="unit")
     table["period_score"] = table["unit"].map(this["score"])
     table["period_rank"] = table["unit"].map(this["rank"])
     if previous is None:
@@ -209,9 +217,7 @@ def _group_totals(
     one_group = dataclasses.replace(dataset, units=dataset.units.assign(group=ALL_UNITS[lang]))
     frames = []
     for data in (dataset, one_group):
-        counts = _counts(data, period, rules, "period_", by="group").join(
-            _counts(data, ("ytd", period), rules, "ytd_", by="group")
-        )
+        counts = _group_counts(data, rules, period)
         groups = data.units.set_index("unit")["group"].astype(str)
         by_group = ranking.assign(group=ranking["unit"].map(groups)).groupby("group", sort=False)
         points = by_group.agg(
@@ -242,9 +248,8 @@ def _adopted_upward(dataset: Dataset, span) -> pd.DataFrame:
     return table[ADOPTED_COLUMNS].reset_index(drop=True)
 
 
-def _commissions(dataset: Dataset, rules: Rules, period: pd.Period) -> pd.DataFrame:
-    metrics = compute_metrics(dataset, period=period, deadlines=rules)
-    table = metrics[COMMISSION_COLUMNS]
+def _commissions(this_metrics: pd.DataFrame) -> pd.DataFrame:
+    table = this_metrics[COMMISSION_COLUMNS]
     counted = table.columns[2:]
     return table[table[counted].sum(axis=1) > 0].reset_index(drop=True)
 
@@ -254,8 +259,9 @@ def _faults(dataset: Dataset, rules: Rules, span) -> pd.DataFrame:
     faults = faults[(faults["occurred_at"] >= span.start) & (faults["occurred_at"] < span.end)]
     faults = faults.merge(dataset.units[["unit", "group"]], on="unit", how="left")
     kinds = faults["kind"].astype(str)
+    points = {kind: rules[f"faults.points.{kind}"] for kind in FAULT_KINDS}
     faults = faults.assign(
-        penalty=-kinds.map(lambda kind: rules[f"faults.points.{kind}"]).astype(float),
+        penalty=-kinds.map(points).astype(float),
         vetoed=kinds.isin(list(rules["faults.veto"])),
     )
     faults = faults.sort_values(["occurred_at", "unit", "fault_id"], kind="stable")
@@ -321,12 +327,13 @@ def bulletin_tables(
             f"period {period}: the data has submissions in {dataset.years} only"
         )
     span = resolve_period(period)
-    ranking = _ranking(dataset, rules, period)
+    this_metrics = compute_metrics(dataset, period=period, deadlines=rules)
+    ranking = _ranking(dataset, rules, period, this_metrics)
     return {
         "ranking": ranking,
         "groups": _group_totals(dataset, rules, period, ranking, lang),
         "adopted": _adopted_upward(dataset, span),
-        "commissions": _commissions(dataset, rules, period),
+        "commissions": _commissions(this_metrics),
         "faults": _faults(dataset, rules, span),
     }
 
