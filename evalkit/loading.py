@@ -172,12 +172,36 @@ def _table_order(col: pd.Series) -> pd.Series:
     return col
 
 
-def _require(check: Checker, table: str) -> None:
+KEEP_WIDTH = frozenset({"title", "note"})  # free text shown as typed; others NFKC-normalised
+
+
+def _texts(check: Checker) -> dict[str, pd.Series]:
+    """Every column of the table as :func:`as_text` cells, computed once."""
+    return {
+        c.name: as_text(column_or_empty(check.frame, c.name), keep_width=c.name in KEEP_WIDTH)
+        for c in COLUMNS[check.raw.table]
+    }
+
+
+def _require(check: Checker, text: dict[str, pd.Series]) -> None:
     """Flag empty cells of required columns (a column missing entirely is a file-level error)."""
-    for col in COLUMNS[table]:
+    for col in COLUMNS[check.raw.table]:
         if col.required and col.name in check.frame:
-            empty = as_text(check.frame[col.name]).isna()
-            check.flag(empty, col.name, "", "required value is empty")
+            check.flag(text[col.name].isna(), col.name, "", "required value is empty")
+
+
+def _check_enum(check: Checker, text, column: str, enum: str, overrides: dict) -> pd.Series:
+    """The canonical values of an enumeration column; unknown spellings are errors."""
+    values, bad = as_enum(text[column], enum, overrides)
+    check.flag(bad, column, column_or_empty(check.frame, column), enum_expectation(enum))
+    return values
+
+
+def _check_dates(check: Checker, text, column: str) -> pd.Series:
+    """The timestamps of a date column; unparseable cells are errors."""
+    values, bad = as_datetime(text[column])
+    check.flag(bad, column, column_or_empty(check.frame, column), DATE_EXPECTED)
+    return values
 
 
 def _reject_all_if_unreadable(check: Checker) -> None:
@@ -195,19 +219,28 @@ def _first_rows(check: Checker, key) -> pd.Series:
 
 
 def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
-    """Names in long form (repeated index) joined by 、 per row of ``index``; NaN where none."""
-    return names.groupby(level=0).agg("、".join).reindex(index).astype("str")
+    """Names in long form (repeated index) joined by 、 per row of ``index``; NaN where none.
+
+    The names are spread into one column per position, and the columns (a few: the
+    most names in one cell) are concatenated, so no Python code runs per row.
+    """
+    position = names.groupby(level=0).cumcount()
+    wide = pd.Series(names.to_numpy(), index=[names.index, position.to_numpy()]).unstack()
+    joined = pd.Series("", index=wide.index, dtype="str")
+    for column in wide.columns:
+        joined = joined + "、" + wide[column].fillna("").astype("str")
+    joined = joined.str.replace(r"^、+|、+$", "", regex=True)
+    return joined.reindex(index).astype("str")
 
 
 def _units(raw: RawTable):
     check = Checker(raw)
     f = raw.frame
-    unit = as_text(column_or_empty(f, "unit"))
-    group = as_text(column_or_empty(f, "group"))
-    klass = as_text(column_or_empty(f, "class"))
-    aliases = split_names(as_text(column_or_empty(f, "aliases")))
-    quota, bad_quota = as_int(column_or_empty(f, "quota"))
-    _require(check, "units")
+    text = _texts(check)
+    unit = text["unit"]
+    aliases = split_names(text["aliases"])
+    quota, bad_quota = as_int(text["quota"])
+    _require(check, text)
     check.flag(bad_quota, "quota", column_or_empty(f, "quota"), "expected a whole number >= 0")
     key = header_keys(unit)
     check.flag(
@@ -228,11 +261,12 @@ def _units(raw: RawTable):
     )
     _reject_all_if_unreadable(check)
     ok = check.ok
+    group = text["group"][ok]
     units = pd.DataFrame(
         {
             "unit": unit[ok].astype("str"),
-            "group": pd.Categorical(group[ok], categories=list(dict.fromkeys(group[ok]))),
-            "class": klass[ok].astype("str"),
+            "group": pd.Categorical(group, categories=list(dict.fromkeys(group))),
+            "class": text["class"][ok].astype("str"),
             "aliases": _joined(long["alias"], f.index)[ok],
             "quota": quota[ok],
         }
@@ -244,19 +278,14 @@ def _units(raw: RawTable):
 def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    sid = as_text(column_or_empty(f, "submission_id"))
-    title = as_text(column_or_empty(f, "title"), keep_width=True)
-    units_text = as_text(column_or_empty(f, "units"))
-    informants = split_names(as_text(column_or_empty(f, "informants")))
-    category, bad_cat = as_enum(column_or_empty(f, "category"), "category", overrides)
-    times = {}
-    for col in ("event_at", "submitted_at", "due_at"):
-        times[col], bad = as_datetime(column_or_empty(f, col))
-        check.flag(bad, col, column_or_empty(f, col), DATE_EXPECTED)
-    _require(check, "submissions")
-    check.flag(bad_cat, "category", column_or_empty(f, "category"), enum_expectation("category"))
+    text = _texts(check)
+    sid, title = text["submission_id"], text["title"]
+    informants = split_names(text["informants"])
+    times = {col: _check_dates(check, text, col) for col in ("event_at", "submitted_at", "due_at")}
+    _require(check, text)
+    category = _check_enum(check, text, "category", "category", overrides)
     # Units: one per row of a long table, so joint items are matched like single ones.
-    long = split_names(units_text).rename("name").to_frame()
+    long = split_names(text["units"]).rename("name").to_frame()
     long["unit"] = matcher.match(long["name"])
     unknown = long.loc[long["unit"].isna(), "name"]
     messages = matcher.suggestions(unknown).groupby(level=0).agg("; ".join)
@@ -272,9 +301,11 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
         sid,
         "duplicate id; first used in row " + _first_rows(check, sid),
     )
-    after = times["event_at"] > times["submitted_at"]
     check.flag(
-        after, "event_at", column_or_empty(f, "event_at"), "event time is after the submission time"
+        times["event_at"] > times["submitted_at"],
+        "event_at",
+        column_or_empty(f, "event_at"),
+        "event time is after the submission time",
     )
     _reject_all_if_unreadable(check)
     long = long[check.ok.reindex(long.index).to_numpy()].dropna(subset=["unit"])
@@ -312,9 +343,7 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
             "submission_id": sid.astype("str"),
             "title": title.astype("str"),
             "category": category,
-            "event_at": times["event_at"],
-            "submitted_at": times["submitted_at"],
-            "due_at": times["due_at"],
+            **times,
             "units": _joined(long["unit"], f.index),
             "n_units": long.groupby(level=0).size().reindex(f.index),
             "lead_unit": lead.astype("str"),
@@ -344,36 +373,20 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
 def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    sid = as_text(column_or_empty(f, "submission_id"))
-    level, bad_level = as_enum(column_or_empty(f, "level"), "level", overrides)
-    kind, bad_kind = as_enum(column_or_empty(f, "adoption_type"), "adoption_type", overrides)
-    instr, bad_instr = as_enum(
-        column_or_empty(f, "instruction_level"), "instruction_level", overrides
-    )
-    adopted_at, bad_date = as_datetime(column_or_empty(f, "adopted_at"))
-    _require(check, "adoptions")
-    check.flag(bad_level, "level", column_or_empty(f, "level"), enum_expectation("level"))
+    text = _texts(check)
+    sid = text["submission_id"]
+    adopted_at = _check_dates(check, text, "adopted_at")
+    _require(check, text)
+    values = {
+        col: _check_enum(check, text, col, enum, overrides)
+        for col, enum in [
+            ("level", "level"),
+            ("adoption_type", "adoption_type"),
+            ("instruction_level", "instruction_level"),
+        ]
+    }
     check.flag(
-        bad_kind,
-        "adoption_type",
-        column_or_empty(f, "adoption_type"),
-        enum_expectation("adoption_type"),
-    )
-    check.flag(
-        bad_instr,
-        "instruction_level",
-        column_or_empty(f, "instruction_level"),
-        enum_expectation("instruction_level"),
-    )
-    check.flag(
-        bad_date,
-        "adopted_at",
-        column_or_empty(f, "adopted_at"),
-        DATE_EXPECTED,
-    )
-    known = sid.isin(set(subs["submission_id"]))
-    check.flag(
-        sid.notna() & ~known,
+        sid.notna() & ~sid.isin(set(subs["submission_id"])),
         "submission_id",
         sid,
         "no loaded submission has this id (unknown, or its submission row was rejected)",
@@ -387,18 +400,17 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
         "adopted on a day before the item was submitted",
         "warning",
     )
-    ok = check.ok
     frame = pd.DataFrame(
         {
             "submission_id": sid.astype("str"),
-            "level": level,
-            "outlet": as_text(column_or_empty(f, "outlet")).astype("str"),
-            "adoption_type": kind,
+            "level": values["level"],
+            "outlet": text["outlet"].astype("str"),
+            "adoption_type": values["adoption_type"],
             "adopted_at": adopted_at,
-            "instruction_level": instr,
-            "instructed_by": as_text(column_or_empty(f, "instructed_by")).astype("str"),
+            "instruction_level": values["instruction_level"],
+            "instructed_by": text["instructed_by"].astype("str"),
         }
-    )[ok].reset_index(drop=True)
+    )[check.ok].reset_index(drop=True)
     frame.insert(0, "adoption_id", np.arange(len(frame), dtype="int64"))
     return frame, check
 
@@ -406,21 +418,17 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
 def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    name = as_text(column_or_empty(f, "unit"))
+    text = _texts(check)
+    name, sid = text["unit"], text["submission_id"]
     unit = matcher.match(name)
-    kind, bad_kind = as_enum(column_or_empty(f, "kind"), "fault_kind", overrides)
-    when, bad_date = as_datetime(column_or_empty(f, "occurred_at"))
-    sid = as_text(column_or_empty(f, "submission_id"))
-    _require(check, "faults")
-    check.flag(bad_kind, "kind", column_or_empty(f, "kind"), enum_expectation("fault_kind"))
+    occurred_at = _check_dates(check, text, "occurred_at")
+    _require(check, text)
+    kind = _check_enum(check, text, "kind", "fault_kind", overrides)
     check.flag(
-        bad_date,
-        "occurred_at",
-        column_or_empty(f, "occurred_at"),
-        DATE_EXPECTED,
-    )
-    check.flag(
-        name.notna() & unit.isna(), "unit", name, matcher.suggestions(name.where(unit.isna()))
+        name.notna() & unit.isna(),
+        "unit",
+        column_or_empty(f, "unit"),
+        matcher.suggestions(name.where(unit.isna())),
     )
     _reject_all_if_unreadable(check)
     check.flag(
@@ -430,16 +438,14 @@ def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: 
         "no loaded submission has this id; the fault still counts against the unit",
         "warning",
     )
-    ok = check.ok
     frame = pd.DataFrame(
         {
             "unit": unit.astype("str"),
             "kind": kind,
-            "occurred_at": when,
+            "occurred_at": occurred_at,
             "submission_id": sid.astype("str"),
-            "note": as_text(column_or_empty(f, "note"), keep_width=True).astype("str"),
+            "note": text["note"].astype("str"),
         }
-    )[ok]
-    frame = frame.reset_index(drop=True)
+    )[check.ok].reset_index(drop=True)
     frame.insert(0, "fault_id", np.arange(len(frame), dtype="int64"))
     return frame, check

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit._dataset import ISSUE_COLUMNS
-from evalkit._io import RawTable, column_label, header_keys, normalize_text
+from evalkit._io import RawTable, column_label, header_keys
 from evalkit._schema import ENUMS, LIST_SEPARATORS
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -88,28 +88,53 @@ def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype=object)
 
 
+def on_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` applied to the distinct values of ``values`` only, spread back to every row.
+
+    Columns such as units, categories, levels or days repeat a few values many times,
+    so the string work is done once per value. Missing cells stay missing.
+    """
+    codes, uniques = pd.factorize(values)
+    result = func(pd.Series(uniques, dtype=object))
+    spread = pd.api.extensions.take(result.array, codes, allow_fill=True)
+    return pd.Series(spread, index=values.index, name=values.name)
+
+
 def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     """Cells as trimmed strings (NA when empty); integral numbers lose their ``.0``."""
-    text = raw.astype("string").str.strip()
-    if not keep_width:
-        text = normalize_text(text)
-    numeric = raw.map(lambda v: isinstance(v, float)).astype(bool)  # a cell's type, not its text
-    text = text.mask(numeric, text.str.replace(r"\.0$", "", regex=True))
-    return text.mask(text.eq(""))
+
+    def clean(distinct: pd.Series) -> pd.Series:
+        text = distinct.astype("string")
+        if not keep_width:
+            text = text.str.normalize("NFKC")
+        text = text.str.strip()
+        # A number cell 12.0 (a float column, or Excel) reads as 12; the text "12.0" stays.
+        # Only the few cells whose text ends in .0 have their type looked at.
+        ends_in_zero = text.str.endswith(".0").fillna(False).astype(bool)
+        is_float = distinct[ends_in_zero].map(lambda v: isinstance(v, float)).astype(bool)
+        text = text.mask(is_float.reindex(text.index, fill_value=False), text.str[:-2])
+        return text.mask(text.eq(""))
+
+    return on_distinct(raw, clean).astype("string")
 
 
-def as_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse dates: Excel datetimes and serial numbers, ISO text, 2025/3/5, 2025年3月5日 14:30.
 
     Text is year-month-day (separated by - / . or 年月日), optionally followed by
     hours:minutes[:seconds] (or 14时30分); anything else in the cell makes it unparseable.
-    Returns the parsed timestamps and a mask of cells that were present but unparseable.
+    ``text`` holds the cells as :func:`as_text` returns them. Returns the parsed
+    timestamps and a mask of cells that were present but unparseable.
     """
-    text = as_text(raw)
-    present = text.notna()
+    parsed = on_distinct(text, _parse_dates).astype("datetime64[ns]")
+    return parsed, text.notna() & parsed.isna()
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
     serial = pd.to_numeric(text, errors="coerce").astype("float64")
     is_serial = serial.between(*SERIAL_RANGE).fillna(False).astype(bool)
     from_serial = EXCEL_EPOCH + pd.to_timedelta(serial.where(is_serial), unit="D").dt.round("s")
+    text = text.astype("string")
     cleaned = (
         text.str.replace(r"(:\d{1,2})\.(\d+)$", r"\1,\2", regex=True)  # fraction of a second
         .str.replace(r"[年/.]", "-", regex=True)
@@ -121,31 +146,32 @@ def as_datetime(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     parts = cleaned.str.extract(_DATE).astype("float")
     parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
     from_text = pd.to_datetime(parts, errors="coerce")
-    parsed = from_text.where(~is_serial, from_serial).astype("datetime64[ns]")
-    return parsed, present & parsed.isna()
+    return from_text.where(~is_serial, from_serial).astype("datetime64[ns]")
 
 
-def as_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers >= 0 (full-width digits accepted); returns values and a mask of bad cells."""
-    text = as_text(raw)
+def as_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 from :func:`as_text` cells; returns values and a mask of bad cells."""
     number = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & (number.isna() | (number < 0) | (number % 1 != 0))
     return number.where(~bad).astype("Float64").astype("Int64"), bad
 
 
-def as_enum(raw: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series, pd.Series]:
-    """Map spellings to canonical values; returns a categorical and a mask of unknown values."""
+def as_enum(text: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series, pd.Series]:
+    """Map spellings (:func:`as_text` cells) to canonical values.
+
+    ``overrides`` maps enumeration names to extra {spelling: value}. Returns a
+    categorical and a mask of values that are present but unknown.
+    """
     enum = ENUMS[enum_name]
     spellings = enum.spellings | overrides.get(enum_name, {})
     keys = header_keys(pd.Series(list(spellings), dtype="string"))
     lookup = dict(zip(keys, spellings.values(), strict=True))
-    text = as_text(raw)
-    values = header_keys(text).map(lookup)
+    values = on_distinct(text, lambda distinct: header_keys(distinct).map(lookup))
     bad = text.notna() & values.isna()
     if enum.default is not None:
         values = values.where(text.notna(), enum.default)
     return pd.Series(
-        pd.Categorical(values, categories=enum.values, ordered=enum.ordered), index=raw.index
+        pd.Categorical(values, categories=enum.values, ordered=enum.ordered), index=text.index
     ), bad
 
 
@@ -175,7 +201,7 @@ class UnitMatcher:
 
     def match(self, names: pd.Series) -> pd.Series:
         """The canonical unit of each name, NA where the name is unknown."""
-        return header_keys(names).map(self.lookup)
+        return on_distinct(names, lambda distinct: header_keys(distinct).map(self.lookup))
 
     def suggest(self, name: str) -> str:
         close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.3)
