@@ -29,6 +29,7 @@ install: $(STAMP)
 ## Make the year-end pack for the sample data into reports/2025/
 report: $(STAMP)
 	$(BIN)/evalkit check $(DATA)
+	$(BIN)/evalkit report $(DATA) --year $(YEAR) --out $(OUT)
 
 ## Run the whole test suite (notebooks included)
 test: $(STAMP)

@@ -289,7 +289,7 @@ def write_pack(
         points, limits = _funnel(t["metrics"])
         jobs += [
             ("chart_adoption_funnel", _text("chart_adoption_funnel", lang),
-             lambda: plots.plot_adoption_funnel(t["metrics"], year=year, lang=lang)),
+             lambda: plots.plot_adoption_funnel(dataset, year=year, lang=lang)),
             ("chart_monthly", _text("chart_monthly", lang), lambda: plots.plot_monthly(t["monthly"], year,
                                                                                       lang=lang)),
             ("chart_funnel_plot", _text("chart_funnel", lang),
