@@ -371,14 +371,8 @@ def frame_to_raw(
                 header_issue(pos, f"column {canonical[pos]} appears twice; only the first is read")
             )
         elif originals[pos] is not None and str(originals[pos]).strip():
-            options = _close_columns(table, str(originals[pos]), lookup, present)
-            issues.append(
-                header_issue(
-                    pos,
-                    f"unrecognised column ignored; it could be {options}"
-                    " (name it in mapping.toml [columns])",
-                )
-            )
+            message = _unrecognised(table, str(originals[pos]), lookup, present)
+            issues.append(header_issue(pos, message))
         elif filled[pos].any():
             row = int(body.index[filled[pos].to_numpy()][0]) + 1
             issues.append(
@@ -415,11 +409,13 @@ def _unreadable(table: str, name: str, message: str) -> RawTable:
     )
 
 
-def _close_columns(table: str, header: str, lookup: dict[str, str], present: set[str]) -> str:
-    """The canonical columns an unrecognised header could be: close spellings, else the absent."""
+def _unrecognised(table: str, header: str, lookup: dict[str, str], present: set[str]) -> str:
+    """The warning for an unrecognised header: the columns it could be (close spellings first,
+    else the columns the file lacks)."""
     close = difflib.get_close_matches(header_key(header), list(lookup), n=5, cutoff=0.4)
     options = list(dict.fromkeys(lookup[c] for c in close))
     options = options or [c.name for c in COLUMNS[table] if c.name not in present]
-    return (
-        " or ".join(column_label(table, c) for c in options) or "nothing (every column is present)"
-    )
+    if not options:
+        return f"unrecognised column ignored (every column of {table} is already present)"
+    labels = " or ".join(column_label(table, c) for c in options)
+    return f"unrecognised column ignored; it could be {labels} (map it in mapping.toml [columns])"
