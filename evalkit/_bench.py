@@ -63,6 +63,7 @@ class Figure:
     seconds: float | None
     target: float | None = None
     note: str = ""
+    cpu: float | None = None  # CPU seconds of the same run(s), this process and its threads
 
     @property
     def status(self) -> str:
@@ -77,23 +78,42 @@ def _progress(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def timed(func: Callable[[], object], repeats: int) -> tuple[float, list[float], object]:
-    """Run ``func`` ``repeats`` times; return the median seconds, every run and the last result."""
-    runs, result = [], None
+@dataclass
+class Timing:
+    """Wall-clock seconds of every run, CPU seconds of every run, and the last result."""
+
+    runs: list[float]
+    cpu_runs: list[float]
+    result: object = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_runs)
+
+    def span(self) -> str:
+        if len(self.runs) == 1:
+            return "once"
+        return f"median of {len(self.runs)}, {min(self.runs):.3g}-{max(self.runs):.3g} s"
+
+
+def timed(func: Callable[[], object], repeats: int) -> Timing:
+    """Run ``func`` ``repeats`` times (after a garbage collection each) and time every run."""
+    timing = Timing([], [])
     for _ in range(repeats):
         gc.collect()
-        start = time.perf_counter()
-        result = func()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs, result
+        cpu, start = time.process_time(), time.perf_counter()
+        timing.result = func()
+        timing.runs.append(time.perf_counter() - start)
+        timing.cpu_runs.append(time.process_time() - cpu)
+    return timing
 
 
 def _scaled(sizes: dict[str, int], scale: float) -> dict[str, int]:
     return {key: max(int(value * scale), 10) for key, value in sizes.items()}
-
-
-def _span_text(runs: list[float]) -> str:
-    return f"median of {len(runs)}, {min(runs):.3g}-{max(runs):.3g} s"
 
 
 # ------------------------------------------------------------------ machine
@@ -126,7 +146,15 @@ def machine_info() -> dict[str, str]:
         "numpy": np.__version__,
         "duckdb": duckdb.__version__,
         "evalkit": evalkit.__version__,
+        "load average at start": _load_average(),
     }
+
+
+def _load_average() -> str:
+    """The 1-minute load average: other processes sharing the CPUs slow every wall-clock figure."""
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 # ------------------------------------------------------------------ DuckDB side by side
@@ -240,80 +268,98 @@ def _largest_difference(evalkit_scores: pd.DataFrame, sql: pd.DataFrame) -> floa
 
 
 # ------------------------------------------------------------------ the benchmarks
+def _label(sizes: dict[str, int]) -> str:
+    return (
+        f"{sizes['n_submissions']:,} submissions, {sizes['n_adoptions']:,} adoptions, "
+        f"{sizes['n_units']:,} units"
+    )
+
+
 def bench_large(sizes: dict[str, int], repeats: int) -> list[Figure]:
     """Load, score a year, re-score, and the DuckDB comparison on the large set."""
-    _progress(f"generating {sizes}")
-    start = time.perf_counter()
-    raw = generate_large(**sizes, year=YEAR)
-    generated = time.perf_counter() - start
-    label = f"{sizes['n_submissions']:,} submissions, {sizes['n_adoptions']:,} adoptions, {sizes['n_units']:,} units"
+    label = _label(sizes)
+    _progress(f"generating {label}")
+    made = timed(lambda: generate_large(**sizes, year=YEAR), 1)
     _progress("validating through evalkit.load_frames (once)")
-    loaded, _, dataset = timed(lambda: evalkit.load_frames(**raw), 1)
-    raw.clear()  # free the raw frames
-    rules = load_rules("default")
+    raw = made.result
+    loaded = timed(lambda: evalkit.load_frames(**raw), 1)
+    dataset, made.result = loaded.result, None  # free the raw frames
+    raw.clear()
     figures = [
-        Figure(f"generate_large ({label})", generated, note="once; test data, not a user step"),
-        Figure(f"evalkit.load_frames, validation ({label})", loaded, note=f"once; {dataset!r}"),
-    ]
+        Figure(f"generate_large ({label})", made.median, None, "once; test data, not a user step"),
+        Figure(f"evalkit.load_frames: validation ({label})", loaded.median, None,
+               f"once; {dataset!r}", loaded.cpu),
+    ]  # fmt: skip
 
     _progress(f"scoring a year, {repeats} runs")
-    build, evaluate, total = [], [], []
-    for _ in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        scorer = Scorer(dataset, "default", year=YEAR)
-        t1 = time.perf_counter()
-        scores = scorer.score()
-        t2 = time.perf_counter()
-        build.append(t1 - t0)
-        evaluate.append(t2 - t1)
-        total.append(t2 - t0)
-    check, _, reference = timed(lambda: score(dataset, "default", YEAR), 1)
+    holder = {}
+
+    def build() -> Scorer:
+        holder["scorer"] = Scorer(dataset, "default", year=YEAR)
+        return holder["scorer"]
+
+    built, scored = Timing([], []), Timing([], [])
+    for _ in range(repeats):  # evalkit.scoring.score is exactly Scorer(...).score()
+        one = timed(build, 1)
+        built.runs += one.runs
+        built.cpu_runs += one.cpu_runs
+        one = timed(holder["scorer"].score, 1)
+        scored.runs += one.runs
+        scored.cpu_runs += one.cpu_runs
+        scored.result = one.result
+    total = Timing(
+        [a + b for a, b in zip(built.runs, scored.runs, strict=True)],
+        [a + b for a, b in zip(built.cpu_runs, scored.cpu_runs, strict=True)],
+        scored.result,
+    )
+    whole = timed(lambda: score(dataset, "default", YEAR), 1)
+    if not whole.result.equals(total.result):
+        raise AssertionError("evalkit.scoring.score and Scorer(...).score() disagree")
     figures.append(
         Figure(
             f"score a year ({label})",
-            statistics.median(total),
+            total.median,
             2.0,
-            f"{_span_text(total)}: Scorer build {statistics.median(build):.2f} s + "
-            f"score() {statistics.median(evaluate):.2f} s; evalkit.scoring.score once: "
-            f"{check:.2f} s",
+            f"{total.span()}: Scorer build {built.median:.2f} s + score() "
+            f"{scored.median:.2f} s; evalkit.scoring.score once: {whole.median:.2f} s",
+            total.cpu,
         )
     )
-    if not reference.equals(scores):
-        raise AssertionError("score() and Scorer(...).score() disagree")
-
-    changes = [{"adoption.points.province": 40 + i % 7} for i in range(10)]
-    runs = iter(changes)
-    rescore, rescore_runs, _ = timed(lambda: scorer.score(next(runs)), len(changes))
+    changes = iter({"adoption.points.province": 40 + i % 7} for i in range(10))
+    rescore = timed(lambda: holder["scorer"].score(next(changes)), 10)
     figures.append(
         Figure(
             f"re-score after a weight change ({sizes['n_submissions']:,} items)",
-            rescore,
-            note=_span_text(rescore_runs),
+            rescore.median,
+            None,
+            f"{rescore.span()}; no target at this size",
+            rescore.cpu,
         )
     )
 
     _progress("DuckDB side by side")
-    query = duckdb_aggregation(dataset, rules, YEAR)
+    query = duckdb_aggregation(dataset, load_rules("default"), YEAR)
     query()  # warm: the first run plans the query and reads the frames' types
-    sql, sql_runs, sql_result = timed(query, repeats)
-    difference = _largest_difference(scores, sql_result)
-    figures.append(
+    sql = timed(query, repeats)
+    difference = _largest_difference(total.result, sql.result)
+    figures += [
         Figure(
-            "per-unit aggregation in DuckDB SQL (items, adoption points per level)",
-            sql,
-            note=f"{_span_text(sql_runs)}; same frames, registered in duckdb; "
-            f"max |evalkit - SQL| = {difference:.2g}",
-        )
-    )
-    figures.append(
-        Figure(
-            "ratio: evalkit score a year / DuckDB aggregation",
+            "per-unit aggregation in DuckDB SQL (items; adoption points per level)",
+            sql.median,
             None,
-            note=f"{statistics.median(total) / sql:.2f}x (evalkit also does quotas, lateness, "
-            f"instructions, faults, ranks); prepared re-score / DuckDB: {rescore / sql:.2f}x",
-        )
-    )
+            f"{sql.span()}; over the same Dataset frames, registered in duckdb; "
+            f"max abs(evalkit - SQL) over {len(sql.result)} units x 5 columns = {difference:.2g}",
+            sql.cpu,
+        ),
+        Figure(
+            "ratio evalkit / DuckDB",
+            None,
+            None,
+            f"score a year / SQL = {total.median / sql.median:.2f}x (evalkit also does "
+            f"instructions, lateness, quotas, faults, ranks); prepared re-score / SQL = "
+            f"{rescore.median / sql.median:.2f}x",
+        ),
+    ]
     return figures
 
 
@@ -321,20 +367,21 @@ def bench_rescoring(sizes: dict[str, int], repeats: int) -> list[Figure]:
     """Re-scoring after a weight change with a prepared Scorer."""
     _progress(f"re-scoring at {sizes['n_submissions']:,} items")
     dataset = evalkit.load_frames(**generate_large(**sizes, year=YEAR))
-    built, _, scorer = timed(lambda: Scorer(dataset, "default", year=YEAR), 1)
+    built = timed(lambda: Scorer(dataset, "default", year=YEAR), 1)
+    scorer = built.result
     scorer.score()
     changes = iter(
         {"adoption.points.province": 30 + i % 20, "adoption.type_factor.combined": 0.4 + i % 3 / 10}
         for i in range(repeats)
     )
-    median, runs, _ = timed(lambda: scorer.score(next(changes)), repeats)
+    rescore = timed(lambda: scorer.score(next(changes)), repeats)
     return [
         Figure(
-            f"re-score after a weight change ({sizes['n_submissions']:,} items, "
-            f"{sizes['n_units']:,} units)",
-            median,
+            f"re-score after a weight change ({_label(sizes)})",
+            rescore.median,
             0.050,
-            f"{_span_text(runs)}; a new weight every run; Scorer built once in {built:.2f} s",
+            f"{rescore.span()}; new weights every run; Scorer built once in {built.median:.2f} s",
+            rescore.cpu,
         )
     ]
 
@@ -353,34 +400,38 @@ def bench_monte_carlo(sizes: dict[str, int], repeats: int) -> list[Figure]:
     for rules, method, runs_wanted, how in cases:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the non-linear fallback warns by design
-            median, runs, bands = timed(
+            bands = timed(
                 lambda r=rules, m=method: rank_bands(dataset, r, YEAR, n_draws=1000, method=m),
                 runs_wanted,
             )
         spread = "each level's points +-20%; " if method == "weights" else ""
         figures.append(
             Figure(
-                f"1,000 Monte Carlo draws, rank bands, {method}, rules {rules} "
-                f"({len(bands)} units, generated)",
-                median,
+                f"1,000 Monte Carlo draws: rank_bands, {method}, rules {rules} "
+                f"({len(bands.result)} units, generated)",
+                bands.median,
                 2.0,
-                f"{_span_text(runs)}; {spread}{how}",
+                f"{bands.span()}; {spread}{how}",
+                bands.cpu,
             )
         )
     return figures
 
 
 def bench_sample(repeats: int) -> list[Figure]:
-    """Load data/sample and make its year-end pack in a fresh process."""
+    """Load data/sample, and make its year-end pack in fresh processes."""
     _progress("evalkit.load(data/sample)")
-    median, runs, dataset = timed(lambda: evalkit.load(SAMPLE_DIR), repeats)
+    loaded = timed(lambda: evalkit.load(SAMPLE_DIR), repeats)
     figures = [
-        Figure('evalkit.load("data/sample")', median, note=f"{_span_text(runs)}; {dataset!r}")
-    ]
+        Figure('evalkit.load("data/sample")', loaded.median, None,
+               f"{loaded.span()}; {loaded.result!r}", loaded.cpu)
+    ]  # fmt: skip
     _progress("evalkit report data/sample (fresh processes)")
     command = Path(sys.executable).with_name("evalkit")
-    seconds, failure = [], ""
+    what = "evalkit report data/sample --year 2025 (fresh process, imports included)"
+    seconds, cpu = [], []
     for _ in range(2):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             done = subprocess.run(
@@ -391,34 +442,34 @@ def bench_sample(repeats: int) -> list[Figure]:
             )
             seconds.append(time.perf_counter() - start)
             files = sum(1 for p in Path(out).rglob("*") if p.is_file())
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if done.returncode != 0:
             lines = (done.stderr or done.stdout).strip().splitlines()
             failure = f"exit {done.returncode}: {lines[-1] if lines else 'no output'}"
-            break
-    what = "evalkit report data/sample --year 2025 (fresh process, imports included)"
-    if failure:
-        figures.append(Figure(what, None, 15.0, f"not available: {failure}"))
-    else:
-        figures.append(
-            Figure(
-                what,
-                max(seconds),
-                15.0,
-                f"slower of 2 runs ({seconds[0]:.1f}, {seconds[1]:.1f} s); {files} files written",
-            )  # fmt: skip
-        )
+            return [*figures, Figure(what, None, 15.0, f"not available: {failure}")]
+    slower = int(np.argmax(seconds))
+    figures.append(
+        Figure(what, seconds[slower], 15.0, f"slower of 2 runs ({seconds[0]:.1f} s, "
+               f"{seconds[1]:.1f} s); {files} files written", cpu[slower])
+    )  # fmt: skip
     return figures
 
 
 # ------------------------------------------------------------------ output
 def render(figures: list[Figure], machine: dict[str, str], elapsed: float) -> str:
     """The figures and the machine as Markdown tables."""
-    lines = ["| figure | measured | target | result | notes |", "|---|---:|---:|---|---|"]
+    lines = [
+        "| figure | wall clock | target | result | CPU | notes |",
+        "|---|---:|---:|---|---:|---|",
+    ]
     for f in figures:
         measured = "-" if f.seconds is None else _seconds(f.seconds)
         target = "-" if f.target is None else f"< {_seconds(f.target)}"
-        lines.append(f"| {f.what} | {measured} | {target} | {f.status} | {f.note} |")
+        cpu = "-" if f.cpu is None else _seconds(f.cpu)
+        lines.append(f"| {f.what} | {measured} | {target} | {f.status} | {cpu} | {f.note} |")
     lines += ["", "| machine | |", "|---|---|"]
+    machine = machine | {"load average at end": _load_average()}
     lines += [f"| {key} | {value} |" for key, value in machine.items()]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     lines += ["", f"Whole benchmark: {elapsed:.0f} s; peak memory {peak:.1f} GiB."]
