@@ -44,11 +44,6 @@ class RawTable:
     fatal: bool = False  # the file could not be read; every row is rejected
 
 
-def normalize_text(values: pd.Series) -> pd.Series:
-    """NFKC-normalise (full-width digits, letters and spaces become ASCII) and trim."""
-    return values.astype("string").str.normalize("NFKC").str.strip()
-
-
 def header_key(name: object) -> str:
     """The form in which headers, names and spellings are compared: NFKC, no spaces, lower case."""
     return "".join(unicodedata.normalize("NFKC", str(name)).split()).lower()
@@ -137,23 +132,18 @@ def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]
     for table in TABLES:
         if table in mapping["files"]:
             path = folder / mapping["files"][table]
-            if path.exists():
-                found[table] = path
-            else:
+            if not path.is_file():
                 issues.append(_file_issue(table, str(path), "file named in mapping.toml not found"))
+            elif path.suffix.lower() not in SUFFIXES:
+                issues.append(_file_issue(table, str(path), _unsupported(path)))
+            else:
+                found[table] = path
             continue
         stems = {header_key(s) for s in FILE_STEMS[table]}
         matches = [p for p in files if header_key(p.stem) in stems]
         wrong = [p for p in matches if p.suffix.lower() not in SUFFIXES]
         matches = [p for p in matches if p.suffix.lower() in SUFFIXES]
-        for path in wrong:
-            issues.append(
-                _file_issue(
-                    table,
-                    str(path),
-                    f"unsupported file type {path.suffix!r}: save as .xlsx or .csv",
-                )
-            )
+        issues += [_file_issue(table, str(path), _unsupported(path)) for path in wrong]
         if len(matches) > 1:
             names = ", ".join(p.name for p in matches)
             issues.append(
@@ -173,6 +163,10 @@ def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]
                 )
             )
     return found, issues
+
+
+def _unsupported(path: Path) -> str:
+    return f"unsupported file type {path.suffix!r}: save it as .xlsx (Excel 工作簿) or .csv"
 
 
 def _file_issue(table: str, file: str, message: str, severity: str = "error") -> dict:

@@ -265,7 +265,7 @@ def _units(raw: RawTable):
     units = pd.DataFrame(
         {
             "unit": unit[ok].astype("str"),
-            "group": pd.Categorical(group, categories=list(dict.fromkeys(group))),
+            "group": pd.Categorical(group, categories=group.drop_duplicates().dropna()),
             "class": text["class"][ok].astype("str"),
             "aliases": _joined(long["alias"], f.index)[ok],
             "quota": quota[ok],

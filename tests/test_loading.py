@@ -375,6 +375,20 @@ def test_a_bad_mapping_file_is_refused_with_its_reason(tmp_path, text, message):
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "name, message",
+    [("台账.xlsx", "file named in mapping.toml not found"), ("台账.xls", "unsupported file type")],
+)
+def test_a_file_named_in_the_mapping_must_exist_and_be_xlsx_or_csv(tmp_path, name, message):
+    folder = small_folder(tmp_path, **{"mapping.toml": f'[files]\nadoptions = "{name}"\n'})
+    (folder / "台账.xls").write_text("编号,采用级别,采用时间\n")
+    dataset = evalkit.load(folder)
+    (issue,) = dataset.errors.to_dict("records")
+    assert (Path(issue["file"]).name, issue["table"]) == (name, "adoptions")
+    assert message in issue["message"]
+    assert dataset.adoptions.empty
+
+
 def test_check_mapping_resolves_targets_to_canonical_names():
     mapping = check_mapping(
         {"columns": {"adoptions": {"稿号": "编号"}}, "values": {"category": {"快讯": "常规"}}}
