@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 ISSUE_COLUMNS = ["severity", "table", "file", "row", "column", "value", "message"]
-COUNT_COLUMNS = ["table", "file", "rows_read", "loaded", "rejected"]
+COUNT_COLUMNS = ["table", "file", "rows_read", "loaded", "rejected", "blank_rows"]
 
 
 @dataclass
@@ -41,7 +41,8 @@ class Dataset:
         The input rows that were not loaded, one per row, with the reason:
         ``table``, ``file``, ``row``, ``reason``.
     counts : DataFrame
-        Reconciliation per file: ``rows_read`` = ``loaded`` + ``rejected``.
+        Reconciliation per file: ``rows_read`` = ``loaded`` + ``rejected``;
+        ``blank_rows`` (not records) are counted apart.
     aliases : DataFrame
         ``alias`` -> ``unit`` for former names and aliases.
     """

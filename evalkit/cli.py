@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, UserError, RulesError) as exc:
         print(f"evalkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `evalkit check ... | head`
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
         return 130

@@ -148,7 +148,7 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
             for c in checkers
             if c.raw.file
         ],
-        columns=[*COUNT_COLUMNS, "blank_rows"],
+        columns=COUNT_COLUMNS,
     )
     return Dataset(
         units=units,
