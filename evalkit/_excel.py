@@ -108,7 +108,8 @@ def _write_sheet(book, sheet: Sheet) -> None:
         if fmt:
             for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j, max_row=len(frame) + 2):
                 cell.number_format = fmt
-        values = s.astype("string").fillna("")
+        shown = s.round(2) if pd.api.types.is_float_dtype(s) else s
+        values = shown.astype("string").fillna("")
         width = max([display_width(str(col))] + values.head(2000).map(display_width).tolist())
         if pd.api.types.is_datetime64_any_dtype(s):
             width = 16

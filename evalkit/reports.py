@@ -145,6 +145,7 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
 
     scores = score(dataset, rules, year=year)
     informants = score_informants(dataset, rules, year=year)
+    informants = informants[informants["n_items"] > 0].reset_index(drop=True)
     awards = select_awards(scores, rules, informants)
     unit_awards = awards[awards["kind"] == "unit"].set_index("unit")["award"]
     scores = scores.assign(award=scores["unit"].map(unit_awards))
@@ -251,8 +252,6 @@ def write_pack(
     awards and the point ledger, the rules used (TOML), every chart as PNG and
     SVG, and ``README.md``, an index with one line on each file.
     """
-    from evalkit import plots
-
     rules = load_rules(rules)
     out = Path(out)
     say = progress or (lambda message: None)
@@ -277,34 +276,33 @@ def write_pack(
     record(rules_path, _text("rules_file", lang))
 
     if charts:
-        jobs: list[tuple[str, str, Callable]] = []
+        # Each job: file stem, index line, plot function name, its arguments (picklable, so
+        # the charts can render in parallel processes).
+        jobs: list[tuple[str, str, str, tuple, dict]] = []
+        kw = {"year": year, "lang": lang}
         for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
             g = translate(str(group), lang)
-            jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g),
-                         lambda group=group: plots.plot_ranking(t["scores"], t["awards"], group,
-                                                                year=year, lang=lang)))  # fmt: skip
+            jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g), "plot_ranking",
+                         (t["scores"], t["awards"], group), kw))  # fmt: skip
             jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=g),
-                         lambda group=group: plots.plot_composition(t["scores"], group, year=year,
-                                                                    lang=lang)))  # fmt: skip
+                         "plot_composition", (t["scores"], group), kw))  # fmt: skip
         points, limits = _funnel(t["metrics"])
         jobs += [
-            ("chart_adoption_funnel", _text("chart_adoption_funnel", lang),
-             lambda: plots.plot_adoption_funnel(dataset, year=year, lang=lang)),
-            ("chart_monthly", _text("chart_monthly", lang), lambda: plots.plot_monthly(t["monthly"], year,
-                                                                                      lang=lang)),
-            ("chart_funnel_plot", _text("chart_funnel", lang),
-             lambda: plots.plot_funnel(points, limits, year=year, lang=lang)),
-            ("chart_timeliness", _text("chart_timeliness", lang),
-             lambda: plots.plot_timeliness(t["lags"], year=year, lang=lang)),
-            ("chart_heatmap", _text("chart_heatmap", lang), lambda: plots.plot_heatmap(dataset, year, lang=lang)),
-            ("chart_top_informants", _text("chart_top_informants", lang),
-             lambda: plots.plot_top_informants(t["informants"], 20, t["awards"], year=year, lang=lang)),
+            ("chart_adoption_funnel", _text("chart_adoption_funnel", lang), "plot_adoption_funnel",
+             (dataset,), kw),
+            ("chart_monthly", _text("chart_monthly", lang), "plot_monthly", (t["monthly"], year),
+             {"lang": lang}),
+            ("chart_funnel_plot", _text("chart_funnel", lang), "plot_funnel", (points, limits), kw),
+            ("chart_timeliness", _text("chart_timeliness", lang), "plot_timeliness", (t["lags"],), kw),
+            ("chart_heatmap", _text("chart_heatmap", lang), "plot_heatmap", (dataset, year),
+             {"lang": lang}),
+            ("chart_top_informants", _text("chart_top_informants", lang), "plot_top_informants",
+             (t["informants"], 20, t["awards"]), kw),
         ]  # fmt: skip
-        for n, (stem, description, draw) in enumerate(jobs, start=1):
-            say(f"evalkit: chart {n}/{len(jobs)} {stem}")
-            figure = draw()
-            png, svg = plots.save_figure(figure, out / stem)
-            record(png, description)
+        say(f"evalkit: drawing {len(jobs)} charts")
+        for n, (job, (png, svg)) in enumerate(zip(jobs, _render_all(jobs, out), strict=True), start=1):
+            say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
+            record(png, job[1])
             files.append(svg)
     readme = out / "README.md"
     lines = [f"# {_text('index_title', lang, year=year)}", "",
@@ -322,6 +320,29 @@ def write_pack(
     files.append(readme)
     say(f"evalkit: wrote {len(files)} files into {out}")
     return files
+
+
+def _render(job: tuple, out: Path) -> list[Path]:
+    from evalkit import plots
+
+    stem, _, name, args, kwargs = job
+    return plots.save_figure(getattr(plots, name)(*args, **kwargs), out / stem)
+
+
+def _render_all(jobs: list[tuple], out: Path):
+    """Render charts on every core (fork keeps it cheap); one process where fork is unavailable."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (_render(job, out) for job in jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(partial(_render, out=out), jobs)
 
 
 def _funnel(metrics: pd.DataFrame):
