@@ -2,11 +2,12 @@
 
 :func:`whatif_panel` returns a :class:`WhatIfPanel`, an ``ipywidgets.VBox``
 showing one slider per rule key and the ranking under the changed rules next
-to the ranking under the rules as given, with each unit's rank change. The
-:class:`evalkit.scoring.Scorer` is prepared once, so each move of a slider
-re-scores in milliseconds. The panel's state can be driven without a browser:
-set a slider's ``value`` or call :meth:`WhatIfPanel.update`, then read
-:attr:`WhatIfPanel.table`.
+to the ranking under the rules as given: each unit's rank change, the rank
+correlation, and who enters or leaves the award lists
+(:func:`evalkit.whatif.compare`). The :class:`evalkit.scoring.Scorer` is
+prepared once, so each move of a slider re-scores in milliseconds. The panel's
+state can be driven without a browser: set a slider's ``value`` or call
+:meth:`WhatIfPanel.update`, then read :attr:`WhatIfPanel.table`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
 from evalkit._dataset import Dataset
 from evalkit._labels import enum_label, header_labels, label, translate
+from evalkit.awards import select_awards
 from evalkit.rules import Rules, RulesError
 from evalkit.scoring import Scorer
+from evalkit.whatif import Comparison, compare
 
-__all__ = ["DEFAULT_KEYS", "TABLE_COLUMNS", "WhatIfPanel", "whatif_panel"]
+__all__ = ["DEFAULT_KEYS", "WhatIfPanel", "whatif_panel"]
 
 DEFAULT_KEYS = (
     "adoption.points.county",
@@ -34,16 +36,21 @@ DEFAULT_KEYS = (
     "adoption.type_factor.combined",
     "adoption.category_factor.research",
 )
-TABLE_COLUMNS = ["unit", "group", "score_a", "score_b", "rank_a", "rank_b", "rank_change"]
+SHOWN_COLUMNS = ["unit", "group", "score_a", "score_b", "rank_a", "rank_b", "rank_change",
+                 "award_a", "award_b"]  # fmt: skip
 _WORDS = {
     "zh": {
         "factor": "{what}系数",
         "a": "方案A：{rules}",
         "b": "方案B：方案A按滑块调整（{changes}）",
         "none": "未调整",
-        "moved": "{n}个单位名次变化",
+        "moved": "{n}个单位名次变化；名次相关系数 Spearman {spearman:.3f}，Kendall {kendall:.3f}",
         "up": "上升最多：{units}",
         "down": "下降最多：{units}",
+        "entered": "新进表彰：{units}",
+        "left": "退出表彰：{units}",
+        "award_a": "奖项（方案A）",
+        "award_b": "奖项（方案B）",
         "reset": "恢复原规则",
         "error": "规则无效：{error}",
     },
@@ -52,9 +59,14 @@ _WORDS = {
         "a": "A: {rules}",
         "b": "B: A with the sliders' changes ({changes})",
         "none": "no change",
-        "moved": "{n} units change rank",
+        "moved": "{n} units change rank; rank correlation Spearman {spearman:.3f}, "
+        "Kendall {kendall:.3f}",
         "up": "up most: {units}",
         "down": "down most: {units}",
+        "entered": "new on the award lists: {units}",
+        "left": "off the award lists: {units}",
+        "award_a": "Award (A)",
+        "award_b": "Award (B)",
         "reset": "Reset",
         "error": "invalid rules: {error}",
     },
@@ -94,16 +106,10 @@ def _slider(key: str, value: float, lang: str) -> widgets.FloatSlider:
     )
 
 
-def _rank_table(base: pd.DataFrame, new: pd.DataFrame, group: str | None) -> pd.DataFrame:
-    """Units under the base rules (A) and the changed rules (B); ``rank_change = rank_a - rank_b``."""
-    table = base[["unit", "group", "score", "rank"]].merge(
-        new[["unit", "score", "rank"]], on="unit", suffixes=("_a", "_b")
-    )
-    if group is not None:
-        table = table[table["group"].astype(str) == str(group)]
-    table = table.assign(rank_change=table["rank_a"] - table["rank_b"])
-    table = table.sort_values(["group", "rank_b", "unit"], kind="stable", ignore_index=True)
-    return table[TABLE_COLUMNS]
+def _in_group(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    if group is None:
+        return frame
+    return frame[frame["group"].astype(str) == str(group)].reset_index(drop=True)
 
 
 def _arrow(change: int) -> str:
@@ -114,19 +120,35 @@ def _arrow(change: int) -> str:
     return "–"
 
 
+def _text(values: pd.Series, lang: str) -> pd.Series:
+    return values.astype("string").fillna("").map(lambda v: html.escape(translate(v, lang)))
+
+
 def _table_html(table: pd.DataFrame, lang: str) -> str:
-    shown = table.assign(
-        unit=table["unit"].map(html.escape),
-        group=table["group"].astype(str).map(lambda g: html.escape(translate(g, lang))),
-        rank_change=table["rank_change"].map(_arrow),
-    ).rename(columns=header_labels(TABLE_COLUMNS, lang))
-    return shown.to_html(index=False, escape=False, float_format=lambda x: f"{x:g}", border=0)
+    shown = table.reindex(columns=SHOWN_COLUMNS)
+    shown = shown.assign(
+        **{col: _text(shown[col], lang) for col in ("unit", "group", "award_a", "award_b")},
+        rank_change=shown["rank_change"].map(_arrow),
+    )
+    headers = header_labels(SHOWN_COLUMNS, lang)
+    headers |= {key: _WORDS[lang][key] for key in ("award_a", "award_b")}
+    return shown.rename(columns=headers).to_html(
+        index=False, escape=False, float_format=lambda x: f"{x:g}", border=0
+    )
 
 
 def _names(rows: pd.DataFrame, lang: str, n: int = 3) -> str:
+    """``甲镇（+2）、乙镇（+1）``: the first ``n`` units with their rank change."""
     pattern, sep = ("{}（{:+d}）", "、") if lang == "zh" else ("{} ({:+d})", ", ")
     pairs = zip(rows["unit"][:n], rows["rank_change"][:n], strict=True)
     return sep.join(pattern.format(unit, int(change)) for unit, change in pairs)
+
+
+def _award_names(rows: pd.DataFrame, lang: str) -> str:
+    """``甲镇（先进单位）``: units with their award."""
+    pattern, sep = ("{}（{}）", "、") if lang == "zh" else ("{} ({})", ", ")
+    pairs = zip(rows["unit"], rows["award"].map(lambda a: translate(a, lang)), strict=True)
+    return sep.join(pattern.format(unit, award) for unit, award in pairs)
 
 
 def _value(value: Any) -> str:
@@ -144,10 +166,14 @@ class WhatIfPanel(widgets.VBox):
     sliders : dict of str to ipywidgets.FloatSlider
         One per rule key; setting ``.value`` re-ranks.
     table : DataFrame
-        The current ranking: ``unit, group, score_a, score_b, rank_a, rank_b,
-        rank_change`` (A: the rules as given; B: with the sliders' changes;
+        The current ranking, :attr:`comparison`'s table: ``unit, group,
+        score_a, score_b, score_change, rank_a, rank_b, rank_change, award_a,
+        award_b`` (A: the rules as given; B: with the sliders' changes;
         ``rank_change = rank_a - rank_b``, positive meaning up), sorted by group,
         rank under B and unit.
+    comparison : evalkit.whatif.Comparison
+        A against B (:func:`evalkit.whatif.compare`): rank correlations, and the
+        units entering and leaving the award lists.
     base : DataFrame
         The scores under the rules as given (:func:`evalkit.scoring.score` columns).
     scorer : evalkit.scoring.Scorer
@@ -174,11 +200,13 @@ class WhatIfPanel(widgets.VBox):
         super().__init__(children=[*sliders.values(), reset, status, ranking])
         self.scorer, self.sliders, self.group, self.lang = scorer, sliders, group, lang
         self.base = scorer.score()
+        self._base_awards = select_awards(self.base, scorer.rules)
         self._initial = {key: slider.value for key, slider in sliders.items()}
         self._extra: dict[str, Any] = {}
         self._paused = False
         self._status, self._ranking = status, ranking
-        self.table = _rank_table(self.base, self.base, group)
+        self.comparison: Comparison | None = None
+        self.table = pd.DataFrame()
         for slider in sliders.values():
             slider.observe(self._on_move, names="value")
         reset.on_click(lambda _button: self.reset())
@@ -210,8 +238,7 @@ class WhatIfPanel(widgets.VBox):
         try:
             self.scorer.rules.with_changes({**self.changes, **changes})
         except RulesError as exc:
-            error = _WORDS[self.lang]["error"].format(error=exc)
-            self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+            self._show_error(exc)
             raise
         self._paused = True
         try:
@@ -237,33 +264,48 @@ class WhatIfPanel(widgets.VBox):
         if not self._paused:
             self._refresh()
 
+    def _show_error(self, exc: Exception) -> None:
+        error = _WORDS[self.lang]["error"].format(error=exc)
+        self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+
     def _refresh(self) -> None:
         words = _WORDS[self.lang]
         changes = self.changes
         try:
-            new = self.scorer.score(changes)
+            rules = self.scorer.rules.with_changes(changes)
         except RulesError as exc:
-            error = words["error"].format(error=exc)
-            self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+            self._show_error(exc)
             return
-        self.table = _rank_table(self.base, new, self.group)
+        new = self.scorer.score(rules)
+        self.comparison = result = compare(
+            _in_group(self.base, self.group),
+            _in_group(new, self.group),
+            _in_group(self._base_awards, self.group),
+            _in_group(select_awards(new, rules), self.group),
+        )
+        self.table = table = result.table
+        up = table[table["rank_change"] > 0].sort_values(
+            ["rank_change", "unit"], ascending=[False, True]
+        )
+        down = table[table["rank_change"] < 0].sort_values(["rank_change", "unit"])
         shown = "，".join(f"{_key_label(k, self.lang)} {_value(v)}" for k, v in changes.items())
-        movers = self.table[self.table["rank_change"] != 0]
-        up = movers.sort_values(["rank_change", "unit"], ascending=[False, True])
-        down = movers.sort_values(["rank_change", "unit"], ascending=[True, True])
         lines = [
             words["a"].format(rules=self.scorer.rules.name),
             words["b"].format(changes=shown or words["none"]),
-            words["moved"].format(n=len(movers)),
+            words["moved"].format(
+                n=result.moved(1), spearman=result.spearman, kendall=result.kendall
+            ),
         ]
-        if np.any(up["rank_change"] > 0):
-            lines.append(words["up"].format(units=_names(up[up["rank_change"] > 0], self.lang)))
-        if np.any(down["rank_change"] < 0):
-            lines.append(
-                words["down"].format(units=_names(down[down["rank_change"] < 0], self.lang))
-            )
+        for key, rows, names in (
+            ("up", up, _names),
+            ("down", down, _names),
+            ("entered", result.entered, _award_names),
+            ("left", result.left, _award_names),
+        ):
+            if len(rows):
+                lines.append(words[key].format(units=names(rows, self.lang)))
         self._status.value = "<br>".join(html.escape(line) for line in lines)
-        self._ranking.value = _table_html(self.table, self.lang)
+        self._ranking.value = _table_html(table, self.lang)
 
 
 def whatif_panel(

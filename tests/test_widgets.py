@@ -28,8 +28,11 @@ ADOPTIONS = [
     ("C1", "county", "2025-03-06"),
     ("D1", "city", "2025-03-07"),
 ]
-# Scores: 甲 3 x 4 = 12, 乙 10, 丙 4; 丁 10.
-RULES = make_rules(adoption={"points": {"county": 4, "city": 10, "province": 10, "national": 20}})
+# Scores: 甲 3 x 4 = 12, 乙 10, 丙 4; 丁 10. The best township is commended.
+RULES = make_rules(
+    adoption={"points": {"county": 4, "city": 10, "province": 10, "national": 20}},
+    awards={"units": [{"group": "乡镇组", "tiers": [{"award": "先进单位", "count": 1}]}]},
+)
 
 
 @pytest.fixture
@@ -76,6 +79,21 @@ def test_raising_province_points_moves_the_provincially_adopted_unit_up(panel):
     assert panel.table["score_a"].tolist() == [10, 12, 4, 10]
     shown = panel.children[-1].value
     assert shown.index("乙镇") < shown.index("甲镇") and "▲1" in shown and "▼1" in shown
+
+
+def test_the_panel_says_who_enters_and_leaves_the_award_list_and_how_ranks_agree(panel):
+    panel.sliders["adoption.points.province"].value = 20
+    result = panel.comparison
+    assert result.entered[["unit", "award"]].values.tolist() == [["乙镇", "先进单位"]]
+    assert result.left[["unit", "award"]].values.tolist() == [["甲镇", "先进单位"]]
+    awards = panel.table.set_index("unit")[["award_a", "award_b"]].fillna("-")
+    assert awards.loc[["乙镇", "甲镇"]].values.tolist() == [["-", "先进单位"], ["先进单位", "-"]]
+    # 乡镇组 ranks A (2, 1, 3) against B (1, 2, 3): Spearman 1 - 6 * 2 / (3 * 8) = 0.5 and
+    # Kendall (2 - 1) / 3; 丁局 alone agrees (1.0); averaged with weights 3 and 1.
+    assert result.spearman == pytest.approx((3 * 0.5 + 1) / 4)
+    assert result.kendall == pytest.approx((3 * (1 / 3) + 1) / 4)
+    status = panel.children[-2].value
+    assert "新进表彰：乙镇（先进单位）" in status and "退出表彰：甲镇（先进单位）" in status
 
 
 def test_update_moves_sliders_widens_their_range_and_keeps_other_keys(panel):
