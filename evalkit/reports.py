@@ -389,7 +389,10 @@ def write_comparison(
     write_workbook(out / f"compare_{year}.xlsx", sheets, title=title)
     for i, group in enumerate(table["group"].astype("category").cat.categories, start=1):
         say(f"evalkit: bump chart {group}")
-        figure = plots.plot_bump(table, rules_a.name, rules_b.name, group, lang=lang)
+        # The rule-set names head the two columns; the title stays short so it clears the legend.
+        title = label("title_bump", lang, group=translate(str(group), lang), label_a=label("rule_a", lang),
+                      label_b=label("rule_b", lang))  # fmt: skip
+        figure = plots.plot_bump(table, rules_a.name, rules_b.name, group, lang=lang, title=title)
         plots.save_figure(figure, out / f"compare_{year}_bump_{i:02d}")
     moved = result.moved(3)
     return "\n".join([
