@@ -137,10 +137,13 @@ def test_chinese_spellings_of_levels_and_kinds_are_accepted():
 
 def test_with_changes_returns_new_validated_rules():
     rules = load_rules("default")
-    changed = rules.with_changes({"adoption.points.province": 30, "quota[1].base_points": 5})
-    assert changed["adoption.points.province"] == 30
+    before = rules["adoption.points.province"]
+    changed = rules.with_changes(
+        {"adoption.points.province": before + 1, "quota[1].base_points": 5}
+    )
+    assert changed["adoption.points.province"] == before + 1
     assert changed["quota.1.base_points"] == 5
-    assert rules["adoption.points.province"] == 50  # the original is untouched
+    assert rules["adoption.points.province"] == before  # the original is untouched
     assert changed.fingerprint != rules.fingerprint
     assert changed.source == "rules/default.toml + changes"
     with pytest.raises(RulesError, match=r'adoption.points.province = "x": expected a number'):
@@ -161,8 +164,8 @@ def test_rules_are_immutable():
     with pytest.raises(TypeError):
         rules["adoption.points"]["city"] = 1
     data = rules.to_dict()
-    data["adoption"]["points"]["city"] = 1  # a copy
-    assert rules["adoption.points.city"] == 20
+    data["adoption"]["points"]["city"] = -1  # a copy
+    assert rules["adoption.points.city"] > 0
 
 
 def test_fingerprint_ignores_spelling_of_defaults():
