@@ -78,6 +78,9 @@ _TERMS: dict[str, tuple[str, str]] = {
     "rank_a": ("名次（方案A）", "Rank (A)"),
     "rank_b": ("名次（方案B）", "Rank (B)"),
     "rank_change": ("名次变化", "Rank change"),
+    "score_change": ("得分变化", "Score change"),
+    "award_a": ("奖项（方案A）", "Award (A)"),
+    "award_b": ("奖项（方案B）", "Award (B)"),
     # chart words
     "total": ("合计", "Total"),
     "items": ("条", "items"),

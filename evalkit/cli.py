@@ -131,11 +131,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
-    from evalkit.bulletin import write_bulletin
+    from evalkit.bulletin import bulletin_period, write_bulletin
 
+    bulletin_period(args.period)  # a bad period fails before the data is loaded
     args.year = None
     dataset = _load_clean(args)
-    path = write_bulletin(dataset, _rules(args.rules), args.period, _out(args), lang=args.lang)
+    out = Path(args.out) if args.out else Path("reports") / "bulletins"
+    path = write_bulletin(dataset, _rules(args.rules), args.period, out, lang=args.lang)
     print(path)
     return EXIT_OK
 
