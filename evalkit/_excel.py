@@ -154,7 +154,7 @@ def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") ->
     book.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     book.save(buffer)
-    return _replace_atomically(path, _stable_zip(buffer.getvalue()))
+    return replace_atomically(path, _stable_zip(buffer.getvalue()))
 
 
 def _stable_zip(data: bytes) -> bytes:
@@ -171,7 +171,7 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _replace_atomically(path: Path, data: bytes) -> Path:
+def replace_atomically(path: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then move it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
@@ -189,4 +189,4 @@ def _replace_atomically(path: Path, data: bytes) -> Path:
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically and byte-stable."""
     text = frame.to_csv(index=False, lineterminator="\n")
-    return _replace_atomically(Path(path), text.encode("utf-8-sig"))
+    return replace_atomically(Path(path), text.encode("utf-8-sig"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit._dataset import Dataset
-from evalkit._excel import Sheet, write_csv, write_workbook
+from evalkit._excel import Sheet, replace_atomically, write_csv, write_workbook
 from evalkit._labels import enum_label, header_labels, label, translate
 from evalkit.rules import Rules, load_rules
 
@@ -141,10 +141,11 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
     """
     from evalkit.awards import select_awards
     from evalkit.metrics import compute_metrics, lags, monthly
-    from evalkit.scoring import ledger, score, score_informants
+    from evalkit.scoring import Scorer
 
-    scores = score(dataset, rules, year=year)
-    informants = score_informants(dataset, rules, year=year)
+    scorer = Scorer(dataset, rules, year)  # one preparation for the scores and their ledger
+    scores = scorer.score()
+    informants = Scorer(dataset, rules, year, by="informant").score()
     informants = informants[informants["n_items"] > 0].reset_index(drop=True)
     awards = select_awards(scores, rules, informants)
     unit_awards = awards[awards["kind"] == "unit"].set_index("unit")["award"]
@@ -167,7 +168,7 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
         "scores": scores,
         "informants": informants,
         "awards": awards,
-        "ledger": ledger(dataset, rules, year=year),
+        "ledger": scorer.ledger(),
         "metrics": compute_metrics(dataset, year=year, deadlines=rules),
         "monthly": monthly(dataset, years=[year - 1, year]),
         "lags": lags(dataset, year=year, deadlines=rules),
@@ -264,21 +265,10 @@ def write_pack(
         files.append(path)
         index.append((path.name, description))
 
-    say("evalkit: writing the workbook")
-    workbook = write_workbook(out / f"ranking_{year}.xlsx", _sheets(t, dataset, rules, year, lang),
-                              title=_text("index_title", lang, year=year))  # fmt: skip
-    record(workbook, _text("workbook", lang))
-    for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
-                      ("ledger", "ledger")):  # fmt: skip
-        record(write_csv(out / f"{name}_{year}.csv", t[key]), _text(f"csv_{name}", lang))
-    rules_path = out / f"rules_{year}.toml"
-    rules_path.write_text(rules.to_toml(), encoding="utf-8")
-    record(rules_path, _text("rules_file", lang))
-
+    jobs: list[tuple[str, str, str, tuple, dict]] = []
     if charts:
         # Each job: file stem, index line, plot function name, its arguments (picklable, so
         # the charts can render in parallel processes).
-        jobs: list[tuple[str, str, str, tuple, dict]] = []
         kw = {"year": year, "lang": lang}
         for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
             g = translate(str(group), lang)
@@ -299,12 +289,25 @@ def write_pack(
             ("chart_top_informants", _text("chart_top_informants", lang), "plot_top_informants",
              (t["informants"], 20, t["awards"]), kw),
         ]  # fmt: skip
-        say(f"evalkit: drawing {len(jobs)} charts")
-        for n, (job, (png, svg)) in enumerate(zip(jobs, _render_all(jobs, out), strict=True), start=1):
+    # Charts render in worker processes while this one writes the workbook and the tables.
+    with _chart_pool(len(jobs)) as pool:
+        pending = [pool.submit(_render, job, out) for job in jobs]
+        if jobs:
+            say(f"evalkit: drawing {len(jobs)} charts")
+        say("evalkit: writing the workbook")
+        workbook = write_workbook(out / f"ranking_{year}.xlsx", _sheets(t, dataset, rules, year, lang),
+                                  title=_text("index_title", lang, year=year))  # fmt: skip
+        record(workbook, _text("workbook", lang))
+        for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
+                          ("ledger", "ledger")):  # fmt: skip
+            record(write_csv(out / f"{name}_{year}.csv", t[key]), _text(f"csv_{name}", lang))
+        rules_path = replace_atomically(out / f"rules_{year}.toml", rules.to_toml().encode("utf-8"))
+        record(rules_path, _text("rules_file", lang))
+        for n, (job, future) in enumerate(zip(jobs, pending, strict=True), start=1):
+            png, svg = future.result()
             say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
             record(png, job[1])
             files.append(svg)
-    readme = out / "README.md"
     lines = [f"# {_text('index_title', lang, year=year)}", "",
              _text("index_intro", lang, folder=dataset.folder or "-", rules=rules.name,
                    fingerprint=rules.fingerprint), "",
@@ -316,8 +319,7 @@ def write_pack(
         if lang == "zh"
         else "Every chart also has an .svg version.",
     ]
-    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    files.append(readme)
+    files.append(replace_atomically(out / "README.md", ("\n".join(lines) + "\n").encode("utf-8")))
     say(f"evalkit: wrote {len(files)} files into {out}")
     return files
 
@@ -329,20 +331,16 @@ def _render(job: tuple, out: Path) -> list[Path]:
     return plots.save_figure(getattr(plots, name)(*args, **kwargs), out / stem)
 
 
-def _render_all(jobs: list[tuple], out: Path):
-    """Render charts on every core (fork keeps it cheap); one process where fork is unavailable."""
+def _chart_pool(n_jobs: int):
+    """Worker processes for the charts (fork keeps them cheap); one thread where fork is missing."""
     import multiprocessing
     import os
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    workers = min(len(jobs), os.cpu_count() or 1)
+    workers = min(max(n_jobs, 1), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (_render(job, out) for job in jobs)
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(partial(_render, out=out), jobs)
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def _funnel(metrics: pd.DataFrame):
