@@ -144,6 +144,16 @@ class Scorer:
     by : {"unit", "informant"}
         Who is scored.
 
+    Attributes
+    ----------
+    rules : Rules
+        The base rules.
+    span : evalkit.metrics.Span
+        The window scored: ``start``, exclusive ``end``, ``label``.
+    people : DataFrame
+        Who is scored, in the order :meth:`totals` uses: ``unit, group, class``
+        (the unit list's order), or ``informant, unit, group``.
+
     Examples
     --------
     >>> scorer = Scorer(dataset, "default", year=2025)
@@ -424,6 +434,23 @@ class Scorer:
             ]
         )
 
+    def _final(self, points: np.ndarray, rules: Rules) -> np.ndarray:
+        total = points.sum(axis=1)
+        if rules["final.mode"] == "average":
+            total = np.divide(
+                total, self._n_items, out=np.zeros_like(total), where=self._n_items > 0
+            )
+        return total
+
+    def totals(self, rules_or_changes=None) -> np.ndarray:
+        """Unrounded final figures in the order of :attr:`people`, without building a frame.
+
+        The fast path for Monte Carlo over weights (``evalkit.uncertainty``):
+        the same numbers as :meth:`score` gives before rounding.
+        """
+        rules = self._rules(rules_or_changes)
+        return self._final(self._components(self._evaluate(rules)), rules)
+
     def score(self, rules_or_changes=None) -> pd.DataFrame:
         """Score under the base rules, other rules, or the base rules with changes.
 
@@ -442,11 +469,7 @@ class Scorer:
         rules = self._rules(rules_or_changes)
         p = self._evaluate(rules)
         points = np.round(self._components(p), 9) + 0.0  # no -0.0
-        total = points.sum(axis=1)
-        if rules["final.mode"] == "average":
-            total = np.divide(
-                total, self._n_items, out=np.zeros_like(total), where=self._n_items > 0
-            )
+        total = self._final(points, rules)
         frame = self.people.copy()
         frame["score"] = _round(total, rules["final.decimals"])
         frame["n_items"] = self._n_items

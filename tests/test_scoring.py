@@ -586,6 +586,16 @@ def test_scorer_rescoring_equals_scoring_from_scratch(sample):
     assert not fast["score"].equals(scorer.score()["score"])
 
 
+def test_totals_are_the_scores_before_rounding(sample):
+    scorer = Scorer(sample, "urgent-average", year=2025)
+    totals = scorer.totals({"adoption.points.city": 4})
+    frame = scorer.score({"adoption.points.city": 4}).set_index("unit").loc[scorer.people["unit"]]
+    # average mode: the components' sum over the items
+    expected = frame[POINT_COLUMNS].sum(axis=1) / frame["n_items"].where(frame["n_items"] > 0)
+    assert np.allclose(totals, expected.fillna(0.0))
+    assert (np.abs(totals - frame["score"]) <= 0.005 + 1e-9).all()  # scores round to 2 decimals
+
+
 def test_scorer_rejects_bad_changes_clearly(sample):
     from evalkit.rules import RulesError
 
