@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import evalkit
 from evalkit._paths import SAMPLE_DIR
@@ -96,3 +98,74 @@ def test_every_shipped_rule_set_commends_someone_on_the_sample(name, sample_scor
         .loc[awards.loc[awards["kind"] == "unit", "unit"], "vetoed"]
         .any()
     )
+
+
+# ---------------------------------------------------------------------- end to end and properties
+
+
+def test_awards_from_real_scores_respect_vetoes_and_quotas():
+    # 甲镇 40 (2 city adoptions) but a false report: vetoed. 乙镇 25, 丙乡 20, 丁乡 20 (tie).
+    # Quota 2 items a year: 丙乡 sent 1 item, so it is not eligible; 丁乡 sent 2.
+    from conftest import make_dataset, make_rules
+
+    ds = make_dataset(
+        units=[("甲镇", "乡镇组"), ("乙镇", "乡镇组"), ("丙乡", "乡镇组"), ("丁乡", "乡镇组")],
+        items=[("A1", "甲镇", "2025-03-01"), ("A2", "甲镇", "2025-03-02"), ("B1", "乙镇", "2025-03-01"),
+               ("B2", "乙镇", "2025-03-02"), ("C1", "丙乡", "2025-03-01"), ("D1", "丁乡", "2025-03-01"),
+               ("D2", "丁乡", "2025-03-02")],
+        adoptions=[("A1", "city", "2025-03-05"), ("A2", "city", "2025-03-05"), ("B1", "city", "2025-03-05"),
+                   ("B2", "county", "2025-03-05"), ("C1", "city", "2025-03-05"), ("D1", "city", "2025-03-05")],
+        faults=[("甲镇", "false", "2025-06-01")],
+    )  # fmt: skip
+    rules = make_rules(
+        adoption={"points": {"county": 5, "city": 20}},
+        quota=[{"period": "year", "min_items": 2}],
+        faults={"veto": ["false"]},
+        awards={
+            "units": [{"tiers": [{"award": "一等奖", "count": 1}, {"award": "二等奖", "count": 1}]}]
+        },
+    )
+    scores = score(ds, rules)
+    awards = select_awards(scores, rules)
+    assert awards[["unit", "award", "score", "rank"]].values.tolist() == [
+        ["乙镇", "一等奖", 25.0, 1],
+        ["丁乡", "二等奖", 20.0, 2],
+    ]
+
+
+@st.composite
+def score_tables(draw):
+    n = draw(st.integers(1, 12))
+    rows = [
+        (f"U{i:02d}", draw(st.sampled_from(["乡镇组", "部门组"])), float(draw(st.integers(0, 5))),
+         draw(st.booleans()), draw(st.booleans()), draw(st.integers(0, 9)))
+        for i in range(n)
+    ]  # fmt: skip
+    tier = st.one_of(
+        st.builds(dict, award=st.just("奖"), count=st.integers(1, 3)),
+        st.builds(dict, award=st.just("奖"), min_score=st.integers(0, 5)),
+    )
+    tiers = [
+        {**t, "award": f"{k + 1}等奖"}
+        for k, t in enumerate(draw(st.lists(tier, min_size=1, max_size=3)))
+    ]
+    rule = {"tiers": tiers, "per_group": draw(st.booleans()), "min_items": draw(st.integers(0, 3))}
+    return _scores(rows), rule
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=score_tables())
+def test_winners_are_eligible_and_ties_are_never_split(case):
+    scores, rule = case
+    awards = select_awards(scores, _rules([rule])).set_index("unit")["award"]
+    table = scores.set_index("unit")
+    eligible = ~table["vetoed"] & table["quota_met"] & (table["n_items"] >= rule["min_items"])
+    assert eligible.loc[awards.index].all()
+    pools = table["group"] if rule["per_group"] else pd.Series("all", index=table.index)
+    candidates = table[eligible].assign(pool=pools, award=awards)
+    for _, pool in candidates.groupby("pool"):
+        # the same score gets the same award (or none), and no winner scores below a non-winner
+        assert (pool.groupby("score")["award"].nunique(dropna=False) == 1).all()
+        won = pool["award"].notna()
+        if won.any() and (~won).any():
+            assert pool.loc[won, "score"].min() > pool.loc[~won, "score"].max()

@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalkit.whatif import compare
 
@@ -51,3 +53,64 @@ def test_entering_and_leaving_the_award_list():
 def test_units_missing_from_one_side_are_an_error():
     with pytest.raises(ValueError, match="丁"):
         compare(_table([4.0, 3.0, 2.0, 1.0]), _table([4.0, 3.0, 2.0]))
+
+
+# ---------------------------------------------------------------------- with the scoring engine
+
+
+def test_a_weight_change_reorders_real_scores():
+    from conftest import make_dataset, make_rules
+
+    from evalkit.awards import select_awards
+    from evalkit.scoring import Scorer
+
+    # 甲镇: three county adoptions; 乙镇: one city adoption.
+    ds = make_dataset(
+        units=[("甲镇", "乡镇组"), ("乙镇", "乡镇组")],
+        items=[("A1", "甲镇", "2025-03-01"), ("A2", "甲镇", "2025-03-02"), ("A3", "甲镇", "2025-03-03"),
+               ("B1", "乙镇", "2025-03-01")],
+        adoptions=[("A1", "county", "2025-03-05"), ("A2", "county", "2025-03-05"),
+                   ("A3", "county", "2025-03-05"), ("B1", "city", "2025-03-05")],
+    )  # fmt: skip
+    rules = make_rules(
+        adoption={"points": {"county": 5, "city": 20}},
+        awards={"units": [{"tiers": [{"award": "先进单位", "count": 1}]}]},
+    )
+    scorer = Scorer(ds, rules)
+    a, b = scorer.score(), scorer.score({"adoption.points.county": 10})
+    # A: 甲 3 x 5 = 15 < 乙 20.  B: 甲 3 x 10 = 30 > 乙 20.
+    result = compare(a, b, select_awards(a, rules), select_awards(b, rules.with_changes({})))
+    assert result.table[["unit", "score_a", "score_b", "rank_change"]].values.tolist() == [
+        ["甲镇", 15.0, 30.0, 1],
+        ["乙镇", 20.0, 20.0, -1],
+    ]
+    assert result.moved(1) == 2 and result.spearman == pytest.approx(-1.0)
+    assert result.entered["unit"].tolist() == ["甲镇"] and result.left["unit"].tolist() == ["乙镇"]
+
+
+@st.composite
+def _datasets(draw):
+    from conftest import random_tables
+
+    return random_tables(draw)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    tables=_datasets(), name=st.sampled_from(["default", "provincial-highest", "urgent-average"])
+)
+def test_identical_rules_compare_as_no_change(tables, name):
+    from conftest import quick_dataset
+
+    from evalkit.awards import select_awards
+    from evalkit.rules import load_rules
+    from evalkit.scoring import Scorer, score
+
+    ds = quick_dataset(**tables)
+    a = Scorer(ds, name).score()
+    b = score(ds, load_rules(name).with_changes({}))  # the same rules, another way
+    result = compare(a, b, select_awards(a, name), select_awards(b, name))
+    assert result.moved(1) == 0 and result.movers.empty
+    assert (result.table["score_change"] == 0).all()
+    assert result.spearman == 1.0 and result.kendall == 1.0
+    assert result.entered.empty and result.left.empty
