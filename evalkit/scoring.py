@@ -156,8 +156,12 @@ class Scorer:
 
     Examples
     --------
-    >>> scorer = Scorer(dataset, "default", year=2025)
-    >>> scorer.score({"adoption.points.province": 80})   # doctest: +SKIP
+    >>> import evalkit
+    >>> from evalkit._paths import SAMPLE_DIR
+    >>> scorer = Scorer(evalkit.load(SAMPLE_DIR), "default", year=2025)
+    >>> bolder = scorer.score({"adoption.points.province": 80})  # re-scored in milliseconds
+    >>> list(bolder.columns[:8])
+    ['unit', 'group', 'class', 'score', 'rank', 'vetoed', 'n_items', 'n_adopted']
     """
 
     def __init__(
