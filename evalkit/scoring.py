@@ -326,8 +326,7 @@ class Scorer:
         credited = item_points
         if rules["adoption.mode"] == "highest" and len(item_points):
             group = np.cumsum(self._a_first) - 1
-            offset = group * (item_points.max() + 1.0)
-            best = np.maximum.accumulate(item_points + offset) - offset
+            best = pd.Series(item_points).groupby(group).cummax().to_numpy()
             before = np.where(self._a_first, 0.0, np.r_[0.0, best[:-1]])
             credited = best - before
         instr_points = np.r_[[rules[f"instruction.points.{lv}"] for lv in LEVELS], 0.0]
