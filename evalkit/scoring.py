@@ -93,6 +93,15 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
     return first
 
 
+def _positions(index: pd.Index, ids) -> np.ndarray:
+    """Row of each id in ``index`` (-1 when absent); no hashing when ids run in index order."""
+    ids = np.asarray(ids, dtype=object)
+    starts = _group_starts(ids)
+    if starts.sum() == len(index) and np.array_equal(ids[starts], index.to_numpy()):
+        return np.cumsum(starts) - 1
+    return index.get_indexer(ids)
+
+
 def _within_group_cumsum(values: np.ndarray, group_id: np.ndarray) -> np.ndarray:
     total = np.cumsum(values)
     before = (total - values)[np.flatnonzero(_group_starts(group_id))]
@@ -210,7 +219,8 @@ class Scorer:
 
     def _prepare_items(self, ds: Dataset) -> None:
         subs = ds.submissions.reset_index(drop=True)
-        self._sub_ids = subs["submission_id"].astype(str).to_numpy()
+        self._sub_ids = subs["submission_id"].to_numpy(dtype=object)
+        self._sub_index = pd.Index(self._sub_ids, dtype=object)  # one hash table, kept
         self._sub_cat = np.maximum(_codes(subs["category"], CATEGORIES), 0)
         at = _times(subs["submitted_at"])
         self._sub_at, self._sub_in = at, self._in_window(at)
@@ -218,28 +228,45 @@ class Scorer:
         self._lag = lag.to_numpy(dtype=float, na_value=np.nan)
         self._past_due = (subs["submitted_at"] > subs["due_at"]).to_numpy(dtype=bool)
         # credit rows: one per (item, person); sorted by person, year, time, id for running caps
-        sub = pd.Index(self._sub_ids).get_indexer(self._credits["submission_id"].astype(str))
+        sub = _positions(self._sub_index, self._credits["submission_id"])
         ok = (sub >= 0) & (self._ben >= 0)
         sub, ben, n = sub[ok], self._ben[ok], self._credits["n"].to_numpy(dtype=float)[ok]
-        id_rank = np.argsort(np.argsort(self._sub_ids, kind="stable"), kind="stable")
+        by_id = np.argsort(self._sub_ids, kind="stable")
+        by_time = by_id[np.argsort(at[by_id], kind="stable")]
+        time_rank = np.empty(len(at), dtype=np.int64)
+        time_rank[by_time] = np.arange(len(at))
+        order = np.argsort(ben * max(len(at), 1) + time_rank[sub], kind="stable")
         year = at.astype("datetime64[Y]").astype(np.int64)[sub]
-        order = np.lexsort((id_rank[sub], at[sub], year, ben))
         self._c_sub, self._c_ben, self._c_n = sub[order], ben[order], n[order]
+        # credit rows grouped by item (stable), for joining adoptions to their credits
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        self._c_by_item = position[np.argsort(sub, kind="stable")]
         self._c_capgroup = np.cumsum(_group_starts(self._c_ben, year[order])) - 1
         self._c_in = self._sub_in[self._c_sub]
 
     def _prepare_adoptions(self, ds: Dataset) -> None:
         ad = ds.adoptions.reset_index(drop=True)
-        sub = pd.Index(self._sub_ids).get_indexer(ad["submission_id"].astype(str))
+        sub = self._sub_index.get_indexer(ad["submission_id"].to_numpy(dtype=object))
         outlet = ad["outlet"].astype("string").str.strip()
         level = _codes(ad["level"], LEVELS)
         ok = (sub >= 0) & (level >= 0)
         pairs = pd.DataFrame({"level": np.asarray(LEVELS)[np.maximum(level, 0)], "outlet": outlet})
         pairs = pairs[outlet.notna().to_numpy() & ok]
         self._outlets = pairs.drop_duplicates().sort_values(["level", "outlet"], ignore_index=True)
-        okey = pd.MultiIndex.from_frame(self._outlets).get_indexer(
-            pd.MultiIndex.from_arrays([np.asarray(LEVELS)[np.maximum(level, 0)], outlet.fillna("")])
+        names = pd.Index(self._outlets["outlet"].unique(), dtype=object)
+        width = len(names) + 1  # outlet 0 is "none"
+        pair_key = (
+            _codes(self._outlets["level"], LEVELS) * width
+            + 1
+            + names.get_indexer(self._outlets["outlet"])
         )
+        row_key = (
+            np.maximum(level, 0) * width
+            + 1
+            + names.get_indexer(outlet.to_numpy(dtype=object, na_value=None))
+        )
+        okey = pd.Index(pair_key).get_indexer(row_key)
         adopt_type = np.maximum(_codes(ad["adoption_type"], ADOPTION_TYPES), 0)
         at = _times(ad["adopted_at"])
         outlet_rank = _codes(outlet, sorted(outlet.dropna().unique()))
@@ -253,15 +280,22 @@ class Scorer:
         self._a_first = _group_starts(self._a_sub)
         self._a_in = self._in_window(self._a_at)
         # adoption credit rows: one per (adoption, person of its item)
-        left = pd.DataFrame({"sub": self._a_sub, "j": np.arange(len(self._a_sub))})
-        right = pd.DataFrame({"sub": self._c_sub, "i": np.arange(len(self._c_sub))})
-        both = left.merge(right, on="sub").sort_values(["i", "j"], ignore_index=True)
-        self._ac_j, self._ac_i = both["j"].to_numpy(), both["i"].to_numpy()
+        by_item = self._c_by_item
+        first = np.searchsorted(self._c_sub[by_item], self._a_sub, "left")
+        count = np.searchsorted(self._c_sub[by_item], self._a_sub, "right") - first
+        j = np.repeat(np.arange(len(self._a_sub)), count)
+        offset = np.arange(len(j)) - np.repeat(np.cumsum(count) - count, count)
+        i = by_item[np.repeat(first, count) + offset]
+        pair = np.argsort(i * max(len(self._a_sub), 1) + j)
+        self._ac_j, self._ac_i = j[pair], i[pair]
         self._ac_ben = self._c_ben[self._ac_i]
         self._ac_in = self._a_in[self._ac_j]
-        adopted = pd.DataFrame({"ben": self._ac_ben, "sub": self._a_sub[self._ac_j]})[self._ac_in]
         n_people = len(self.people)
-        self._n_adopted = np.bincount(adopted.drop_duplicates()["ben"], minlength=n_people)
+        adopted = np.zeros(
+            len(self._c_sub), dtype=bool
+        )  # credit rows with an adoption in the window
+        adopted[self._ac_i[self._ac_in]] = True
+        self._n_adopted = np.bincount(self._c_ben[adopted], minlength=n_people)
         self._n_items = np.bincount(self._c_ben[self._c_in], minlength=n_people)
 
     def _prepare_quota_counts(self, ds: Dataset) -> None:
