@@ -9,275 +9,78 @@ English); unit and informant names are shown as they are in the data. Write a
 chart with :func:`save_figure` (PNG at 200 dpi and SVG).
 
 Long lists (40 units in a group) are split into side-by-side panels of at most
-:data:`MAX_ROWS` bars, sorted by rank, with a value label on every bar.
+:data:`MAX_ROWS` bars, sorted by rank, with a value label on every bar. The
+shared machinery (style, colours, panels, labels) is in :mod:`evalkit._chartkit`.
 """
 
 from __future__ import annotations
-
-import functools
-import math
-from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
 
-from evalkit._fonts import chart_rc
-from evalkit._labels import enum_label, label, translate
+from evalkit._chartkit import (
+    COMPONENTS,
+    FALL_COLOUR,
+    HEATMAP_MAX_ROWS,
+    MAX_ROWS,
+    PREVIOUS_COLOUR,
+    RISE_COLOUR,
+    STAGES,
+    STATUS_COLOURS,
+    STEADY_COLOUR,
+    TIMELINESS_ORDER,
+    add_title,
+    award_handles,
+    award_map,
+    chunks,
+    colour_ticklabels,
+    funnel_counts,
+    group_colours,
+    label_points,
+    month_labels,
+    months_of,
+    new_figure,
+    number_format,
+    one_group,
+    panels,
+    percent,
+    ranked_bars,
+    require_columns,
+    row_fontsize,
+    save_figure,
+    shade,
+    styled,
+    timeliness_panel,
+    top_legend,
+    unit_month_counts,
+    year_prefix,
+)
+from evalkit._labels import label, translate
 
-FIGSIZE = (13.333, 7.5)
-MAX_ROWS = 25  # bars per panel before a list splits into side-by-side panels
-HEATMAP_MAX_ROWS = 30
-
-GROUP_COLOURS = ("#2E5A87", "#D08A3C", "#4F8A6B", "#8A5A83", "#6B6B6B", "#A23B3B")
-PREVIOUS_COLOUR = "#9A9A9A"
-PENALTY_COLOUR = "#C0504D"
-RISE_COLOUR, FALL_COLOUR, STEADY_COLOUR = "#2E5A87", "#D08A3C", "#BBBBBB"
-VETO_COLOUR = "#BBBBBB"
-AWARD_COLOURS = {
-    "一等奖": "#B8860B",
-    "二等奖": "#6E7F80",
-    "三等奖": "#A0522D",
-    "先进单位": "#B22222",
-    "优秀信息员": "#B22222",
-}
-DEFAULT_AWARD_COLOUR = "#B22222"
-COMPONENTS = {  # score component -> colour; penalties (negative) stack to the left
-    "points_submission": "#A9C0D6",
-    "points_county": "#6F94BC",
-    "points_city": "#2E5A87",
-    "points_province": "#1B3A5C",
-    "points_national": "#0B1F33",
-    "points_instruction": "#D08A3C",
-    "points_quota": "#4F8A6B",
-    "points_lateness": "#E6A19E",
-    "points_faults": PENALTY_COLOUR,
-}
-STAGES = ("submitted", "adopted_county", "adopted_city", "adopted_province", "adopted_national")
-LEVELS = ("county", "city", "province", "national")
-
-
-# --- shared machinery ---------------------------------------------------------------------
-
-
-def _styled(plot):
-    """Build the chart inside the evalkit rc settings, so no setting leaks out."""
-
-    @functools.wraps(plot)
-    def wrapper(*args, **kwargs):
-        with mpl.rc_context(chart_rc()):
-            return plot(*args, **kwargs)
-
-    return wrapper
-
-
-def save_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Write ``fig`` as ``<path>.png`` (200 dpi) and ``<path>.svg``; return the two paths.
-
-    Parameters
-    ----------
-    fig : Figure
-        A chart from one of the ``plot_*`` functions.
-    path : str or Path
-        Target without suffix; missing folders are created.
-
-    Returns
-    -------
-    list of Path
-        The PNG and the SVG, in that order.
-    """
-    base = Path(path)
-    base.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    with mpl.rc_context(chart_rc()):
-        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-            target = base.with_name(f"{base.name}.{fmt}")
-            fig.savefig(target, format=fmt, dpi=200, metadata=metadata)
-            written.append(target)
-    return written
-
-
-def _new_figure() -> Figure:
-    return Figure(figsize=FIGSIZE, layout="constrained")
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} lacks the columns {missing}; it has {list(frame.columns)}")
-
-
-def _prefix(year, lang: str) -> str:
-    return "" if year is None else label("year_prefix", lang, year=year)
-
-
-def _title(fig: Figure, text: str) -> None:
-    fig.suptitle(text, x=0.01, ha="left")
-
-
-def _group_colours(groups) -> dict[str, str]:
-    """A fixed colour per group: groups in sorted order take the palette in turn."""
-    names = sorted(pd.unique(pd.Series(list(groups), dtype="str").dropna()))
-    return {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(names)}
-
-
-def _tint(colour: str, amount: float = 0.55) -> tuple[float, float, float]:
-    """Mix ``colour`` with white (amount 0 = colour, 1 = white)."""
-    return tuple(c + (1 - c) * amount for c in to_rgb(colour))
-
-
-def _one_group(frame: pd.DataFrame, group, what: str) -> tuple[pd.DataFrame, str]:
-    """Rows of ``group``; with group None the frame must hold a single group."""
-    groups = sorted(frame["group"].dropna().unique())
-    if group is None:
-        if len(groups) != 1:
-            raise ValueError(f"{what} holds the groups {groups}: pass group=")
-        group = groups[0]
-    rows = frame[frame["group"] == group]
-    if rows.empty:
-        raise ValueError(f"{what} has no rows for group {group!r}; groups: {groups}")
-    return rows, group
-
-
-def _percent(share: float) -> str:
-    """A share as a percentage with enough decimals to show it is not zero (0.03%)."""
-    return f"{share:.1%}" if share == 0 or share >= 0.001 else f"{share:.2%}"
-
-
-def _number_format(values) -> str:
-    """'{:,.0f}' when all values are whole numbers, else one decimal."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    return "{:,.0f}" if np.allclose(v, np.round(v)) else "{:,.1f}"
-
-
-def _row_fontsize(rows: int, axes_height_in: float = 5.9) -> float:
-    """A font size that fits ``rows`` text rows in an axes of the given height."""
-    return float(np.clip(0.62 * axes_height_in * 72 / max(rows, 1), 9, 14))
-
-
-def _panels(fig: Figure, n: int, max_rows: int = MAX_ROWS, sharex: bool = True):
-    """Side-by-side axes for ``n`` rows; return the axes and the rows per panel."""
-    n_panels = max(1, math.ceil(n / max_rows))
-    rows = math.ceil(n / n_panels)
-    axes = fig.subplots(1, n_panels, sharex=sharex, squeeze=False)[0]
-    return list(axes), rows
-
-
-def _chunks(frame: pd.DataFrame, rows: int):
-    return [frame.iloc[i : i + rows] for i in range(0, len(frame), rows)]
-
-
-def _shade(colour: str, amount: float = 0.3) -> tuple[float, float, float]:
-    """Mix ``colour`` with black, for text in a group's colour that reads on white."""
-    return tuple(c * (1 - amount) for c in to_rgb(colour))
-
-
-def _colour_ticklabels(ax, groups, colours) -> None:
-    """Write each y label in its group's (darkened) colour when several groups are shown."""
-    if len(colours) < 2:
-        return
-    for text, group in zip(ax.get_yticklabels(), groups, strict=True):
-        text.set_color(_shade(colours.get(group, "#222222")))
-
-
-def _award_map(awards, kind: str, key: str, group=None) -> pd.Series:
-    """``key`` (unit or informant) -> award name, from an awards frame (or empty)."""
-    if awards is None or awards.empty:
-        return pd.Series(dtype="str")
-    _require(awards, ["kind", "award", key], "awards")
-    rows = awards[awards["kind"] == kind]
-    if group is not None and "group" in rows.columns:
-        rows = rows[rows["group"] == group]
-    return rows.drop_duplicates(key).set_index(key)["award"]
-
-
-def _award_handles(awarded, lang: str) -> list[Patch]:
-    """Legend entries of the awards in ``awarded``: known tiers in order, then others sorted."""
-    names = set(pd.Series(awarded).dropna())
-    ordered = [a for a in AWARD_COLOURS if a in names] + sorted(names - set(AWARD_COLOURS))
-    return [
-        Patch(color=AWARD_COLOURS.get(a, DEFAULT_AWARD_COLOUR), label=translate(a, lang))
-        for a in ordered
-    ]
-
-
-def _top_legend(fig: Figure, handles) -> None:
-    if handles:
-        fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
-
-
-def _ranked_bars(
-    fig: Figure, data: pd.DataFrame, names: pd.Series, colours, award, lang: str
-) -> list:
-    """Horizontal bars of ``data.value`` in row order, split into panels, with value labels.
-
-    ``data`` has ``value``, ``group``, ``vetoed`` (bool); ``names`` the y labels;
-    ``colours`` the colour per group; ``award`` the award per row (or missing).
-    """
-    axes, rows = _panels(fig, len(data))
-    fmt = _number_format(data["value"])
-    size = _row_fontsize(rows)
-    low, high = min(0.0, data["value"].min()), max(0.0, data["value"].max())
-    span = (high - low) or 1.0
-    has_awards = award.notna().any()
-    pad = 0.34 if has_awards or data["vetoed"].any() else 0.14  # room for the marks
-    for ax, part, part_names, part_award in zip(
-        axes, _chunks(data, rows), _chunks(names, rows), _chunks(award, rows), strict=True
-    ):
-        y = np.arange(len(part))
-        base = part["group"].map(colours)
-        face = [
-            VETO_COLOUR
-            if vetoed
-            else (c if (a is not None and pd.notna(a)) or not has_awards else _tint(c))
-            for c, a, vetoed in zip(base, part_award, part["vetoed"], strict=True)
-        ]
-        bars = ax.barh(y, part["value"], color=face, height=0.72)
-        for bar in np.asarray(bars.patches, dtype=object)[part["vetoed"].to_numpy()]:
-            bar.set_hatch("///")
-            bar.set_edgecolor("#888888")
-        texts = ax.bar_label(
-            bars, labels=[fmt.format(v) for v in part["value"]], padding=4, fontsize=size
-        )
-        for text, a, vetoed in zip(texts, part_award, part["vetoed"], strict=True):
-            mark = (
-                label("vetoed", lang) if vetoed else (translate(a, lang) if pd.notna(a) else None)
-            )
-            if mark:
-                colour = PENALTY_COLOUR if vetoed else AWARD_COLOURS.get(a, DEFAULT_AWARD_COLOUR)
-                ax.annotate(
-                    mark,
-                    xy=(1, 0.5),
-                    xycoords=text,
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=size,
-                    color=colour,
-                    fontweight="bold",
-                )
-        ax.set_yticks(y, labels=part_names, fontsize=size)
-        _colour_ticklabels(ax, part["group"], colours)
-        ax.set_ylim(rows - 0.5, -0.5)
-        ax.set_xlim(low - (0.08 * span if low < 0 else 0), high + pad * span)
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
-        if low < 0:
-            ax.axvline(0, color="#666666", linewidth=0.8)
-    return axes
-
+__all__ = [
+    "MAX_ROWS",
+    "plot_adoption_funnel",
+    "plot_bump",
+    "plot_composition",
+    "plot_funnel",
+    "plot_heatmap",
+    "plot_monthly",
+    "plot_ranking",
+    "plot_timeliness",
+    "plot_top_informants",
+    "save_figure",
+    "unit_month_counts",
+]
 
 # --- charts -----------------------------------------------------------------------------
 
 
-@_styled
+@styled
 def plot_ranking(
     scores: pd.DataFrame,
     awards: pd.DataFrame | None = None,
@@ -308,27 +111,29 @@ def plot_ranking(
     -------
     Figure
     """
-    _require(scores, ["unit", "group", "score", "rank"], "scores")
-    rows, group = _one_group(scores, group, "scores")
+    require_columns(scores, ["unit", "group", "score", "rank"], "scores")
+    rows, group = one_group(scores, group, "scores")
     data = rows.assign(
         value=rows["score"].astype(float),
         vetoed=rows["vetoed"].fillna(False).astype(bool) if "vetoed" in rows else False,
     ).sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
-    award = data["unit"].map(_award_map(awards, "unit", "unit", group))
+    award = data["unit"].map(award_map(awards, "unit", "unit", group))
     names = data["rank"].map("{:.0f}".format) + "  " + data["unit"]
-    fig = _new_figure()
-    _ranked_bars(fig, data, names, _group_colours([group]), award, lang)
+    fig = new_figure()
+    ranked_bars(fig, data, names, group_colours([group]), award, lang)
     fig.supxlabel(label("axis_score", lang))
-    _top_legend(fig, _award_handles(award, lang))
-    _title(
+    top_legend(fig, award_handles(award, lang))
+    add_title(
         fig,
         title
-        or label("title_ranking", lang, prefix=_prefix(year, lang), group=translate(group, lang)),
+        or label(
+            "title_ranking", lang, prefix=year_prefix(year, lang), group=translate(group, lang)
+        ),
     )
     return fig
 
 
-@_styled
+@styled
 def plot_composition(
     scores: pd.DataFrame,
     group: str | None = None,
@@ -360,22 +165,22 @@ def plot_composition(
     -------
     Figure
     """
-    _require(scores, ["unit", "group", "score", "rank"], "scores")
-    rows, group = _one_group(scores, group, "scores")
+    require_columns(scores, ["unit", "group", "score", "rank"], "scores")
+    rows, group = one_group(scores, group, "scores")
     data = rows.sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
     if top is not None:
         data = data.head(top)
     parts = [c for c in COMPONENTS if c in data.columns and data[c].fillna(0).ne(0).any()]
     values = data.reindex(columns=parts).fillna(0).astype(float)
-    fig = _new_figure()
-    axes, rows_per_panel = _panels(fig, len(data))
-    size = _row_fontsize(rows_per_panel)
-    fmt = _number_format(data["score"])
+    fig = new_figure()
+    axes, rows_per_panel = panels(fig, len(data))
+    size = row_fontsize(rows_per_panel)
+    fmt = number_format(data["score"])
     positive = values.clip(lower=0)
     negative = values.clip(upper=0)
     right, left = positive.sum(axis=1).max(), negative.sum(axis=1).min()
     span = (right - left) or 1.0
-    for ax, idx in zip(axes, _chunks(data.index.to_series(), rows_per_panel), strict=True):
+    for ax, idx in zip(axes, chunks(data.index.to_series(), rows_per_panel), strict=True):
         y = np.arange(len(idx))
         for signed in (positive, negative):
             cumulative = signed.loc[idx].cumsum(axis=1)
@@ -411,35 +216,17 @@ def plot_composition(
             ax.axvline(0, color="#666666", linewidth=0.8)
     handles = [Patch(color=COMPONENTS[p], label=label(p, lang)) for p in parts]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
-    _title(
+    add_title(
         fig,
         title
         or label(
-            "title_composition", lang, prefix=_prefix(year, lang), group=translate(group, lang)
+            "title_composition", lang, prefix=year_prefix(year, lang), group=translate(group, lang)
         ),
     )
     return fig
 
 
-def _funnel_counts(source, year) -> pd.Series:
-    """Items per stage: from a Dataset (distinct items) or a frame of counts (rows summed)."""
-    if isinstance(source, pd.DataFrame):
-        _require(source, STAGES, "metrics")
-        return source[list(STAGES)].sum().astype(int)
-    items = source.submissions
-    if year is not None:
-        items = items[items["submitted_at"].dt.year == year]
-    adopted = source.adoptions[source.adoptions["submission_id"].isin(items["submission_id"])]
-    by_level = (
-        adopted.assign(level=adopted["level"].astype("str"))
-        .groupby("level")["submission_id"]
-        .nunique()
-    )
-    counts = [items["submission_id"].nunique(), *by_level.reindex(LEVELS, fill_value=0)]
-    return pd.Series(counts, index=list(STAGES), dtype="int64")
-
-
-@_styled
+@styled
 def plot_adoption_funnel(
     metrics, *, year: int | None = None, lang: str = "zh", title: str | None = None
 ) -> Figure:
@@ -462,8 +249,8 @@ def plot_adoption_funnel(
     -------
     Figure
     """
-    counts = _funnel_counts(metrics, year)
-    fig = _new_figure()
+    counts = funnel_counts(metrics, year)
+    fig = new_figure()
     ax = fig.subplots()
     x = np.arange(len(STAGES))
     colours = ["#A9C0D6", "#6F94BC", "#2E5A87", "#1B3A5C", "#0B1F33"]
@@ -471,7 +258,7 @@ def plot_adoption_funnel(
     bars = ax.bar(x, shown.fillna(0), color=colours, width=0.62)
     total = counts.iloc[0]
     texts = [f"{counts.iloc[0]:,}"] + [
-        f"{count:,}\n{label('share_of_submitted', lang, share=_percent(count / max(total, 1)))}"
+        f"{count:,}\n{label('share_of_submitted', lang, share=percent(count / max(total, 1)))}"
         for count in counts.iloc[1:]
     ]
     ax.bar_label(bars, labels=texts, padding=4, fontsize=15)
@@ -485,38 +272,11 @@ def plot_adoption_funnel(
     ax.set_ylabel(label("axis_items", lang))
     ax.grid(axis="y")
     ax.set_axisbelow(True)
-    _title(fig, title or label("title_adoption_funnel", lang, prefix=_prefix(year, lang)))
+    add_title(fig, title or label("title_adoption_funnel", lang, prefix=year_prefix(year, lang)))
     return fig
 
 
-def _months_of(monthly: pd.DataFrame, year: int, column: str, trailing_gaps: bool) -> np.ndarray:
-    """Values for months 1..12; with ``trailing_gaps`` months after the last non-zero are NaN."""
-    rows = monthly[monthly["year"] == year].groupby("month")[column].sum()
-    values = rows.reindex(range(1, 13)).fillna(0).to_numpy(dtype=float, copy=True)
-    if trailing_gaps and values.any():
-        values[np.flatnonzero(values)[-1] + 1 :] = np.nan
-    return values
-
-
-def _month_labels(ax, bars, values: np.ndarray) -> None:
-    """Counts at the foot of tall bars (clear of the previous year's line), above short ones."""
-    text = np.array(["" if np.isnan(v) else f"{v:,.0f}" for v in values], dtype=object)
-    inside = np.nan_to_num(values) >= 0.15 * max(np.nanmax(np.append(values, 0)), 1)
-    for bar, words, at_foot in zip(bars, text, inside, strict=True):
-        x = bar.get_x() + bar.get_width() / 2
-        ax.annotate(
-            words,
-            xy=(x, 0 if at_foot else bar.get_height()),
-            xytext=(0, 6 if at_foot else 2),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=11,
-            color="white" if at_foot else "#222222",
-        )
-
-
-@_styled
+@styled
 def plot_monthly(
     monthly: pd.DataFrame, year: int, *, lang: str = "zh", title: str | None = None
 ) -> Figure:
@@ -536,16 +296,16 @@ def plot_monthly(
     -------
     Figure
     """
-    _require(monthly, ["year", "month", "submitted", "adopted"], "monthly")
+    require_columns(monthly, ["year", "month", "submitted", "adopted"], "monthly")
     previous = year - 1
     has_previous = monthly["year"].eq(previous).any()
-    fig = _new_figure()
+    fig = new_figure()
     axes = fig.subplots(1, 2)
     months = np.arange(1, 13)
     for ax, column, colour in zip(
         axes, ("submitted", "adopted"), ("#2E5A87", "#D08A3C"), strict=True
     ):
-        this = _months_of(monthly, year, column, trailing_gaps=True)
+        this = months_of(monthly, year, column, trailing_gaps=True)
         bars = ax.bar(
             months,
             np.nan_to_num(this),
@@ -557,7 +317,7 @@ def plot_monthly(
             f"{label(column, lang)}  {label('n_items_short', lang, n=f'{np.nansum(this):,.0f}')}"
         )
         if has_previous:
-            before = _months_of(monthly, previous, column, trailing_gaps=False)
+            before = months_of(monthly, previous, column, trailing_gaps=False)
             ax.plot(
                 months,
                 before,
@@ -576,7 +336,7 @@ def plot_monthly(
                     total=f"{before.sum():,.0f}",
                     change=f"{change:+.1%}",
                 )
-        _month_labels(ax, bars, this)
+        month_labels(ax, bars, this)
         ax.set_title(heading, fontsize=15)
         ax.set_xticks(months, labels=[label(f"month.{m}", lang) for m in months])
         ax.set_ylim(0, ax.get_ylim()[1] * 1.08)
@@ -589,11 +349,11 @@ def plot_monthly(
         text = label("title_monthly", lang, year=year, previous=previous)
     else:
         text = label("title_monthly_single", lang, year=year)
-    _title(fig, title or text)
+    add_title(fig, title or text)
     return fig
 
 
-@_styled
+@styled
 def plot_funnel(
     points: pd.DataFrame,
     limits: pd.DataFrame,
@@ -623,8 +383,8 @@ def plot_funnel(
     -------
     Figure
     """
-    _require(points, ["unit", "group", "submitted", "rate"], "points")
-    _require(limits, ["n", "p", "lo95", "hi95", "lo998", "hi998"], "limits")
+    require_columns(points, ["unit", "group", "submitted", "rate"], "points")
+    require_columns(limits, ["n", "p", "lo95", "hi95", "lo998", "hi998"], "limits")
     limits = limits.sort_values("n", kind="stable")
     data = points.dropna(subset=["rate"]).sort_values(["submitted", "unit"], kind="stable")
     n = data["submitted"].astype(float)
@@ -634,9 +394,9 @@ def plot_funnel(
     outside = data.assign(beyond=beyond)
     outside = outside[outside["beyond"] > 0].nlargest(label_max, "beyond", keep="first")
 
-    fig = _new_figure()
+    fig = new_figure()
     ax = fig.subplots()
-    colours = _group_colours(data["group"])
+    colours = group_colours(data["group"])
     ax.fill_between(
         limits["n"],
         limits["lo998"].clip(0, 1),
@@ -675,194 +435,17 @@ def plot_funnel(
     )
     ax.set_xlim(0, max(limits["n"].max(), n.max()) * 1.03)
     ax.set_ylim(0, min(1.0, max(data["rate"].max(), limits["hi95"].max()) * 1.1))
-    _label_points(ax, outside, np.interp(outside["submitted"], limits["n"], limits["p"]), colours)
+    label_points(ax, outside, np.interp(outside["submitted"], limits["n"], limits["p"]), colours)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(label("axis_submitted", lang))
     ax.set_ylabel(label("axis_rate", lang))
     handles, _ = ax.get_legend_handles_labels()
-    _top_legend(fig, handles)
-    _title(fig, title or label("title_funnel", lang, prefix=_prefix(year, lang)))
+    top_legend(fig, handles)
+    add_title(fig, title or label("title_funnel", lang, prefix=year_prefix(year, lang)))
     return fig
 
 
-_LABEL_SIZE = 12  # points
-
-
-def _label_offsets(x, y, widths, up, height: float = _LABEL_SIZE * 1.3) -> np.ndarray:
-    """Vertical offsets (points) that keep labels at (x, y) (points) from overlapping.
-
-    Labels go above their point when ``up`` and below otherwise; taken from the
-    centre outwards, each moves away from the centre until it clears the ones placed.
-    """
-    x, y, widths, up = (np.asarray(v, dtype=float) for v in (x, y, widths, up))
-    up = up.astype(bool)
-    start = np.where(up, 8.0, -8.0 - height)  # bottom edge of each label, relative to its point
-    placed: list[tuple[float, float, float]] = []  # left, bottom, width
-    offsets = np.empty(len(x))
-    for i in np.lexsort((np.where(up, y, -y),)):
-        left, bottom = x[i] + 8, y[i] + start[i]
-        step = height if up[i] else -height
-        while any(
-            abs(left - pl) < max(widths[i], pw) and abs(bottom - pb) < height
-            for pl, pb, pw in placed
-        ):
-            bottom += step
-        placed.append((left, bottom, widths[i]))
-        offsets[i] = bottom - y[i]
-    return offsets
-
-
-def _label_points(ax, points: pd.DataFrame, centre, colours) -> None:
-    """Name the ``points`` (``submitted``, ``rate``, ``unit``, ``group``) without overlaps."""
-    if points.empty:
-        return
-    # Approximate the axes in points (constrained layout settles it at draw time).
-    width_pt, height_pt = FIGSIZE[0] * 72 * 0.88, FIGSIZE[1] * 72 * 0.8
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    x = (points["submitted"].to_numpy(dtype=float) - x0) / (x1 - x0) * width_pt
-    y = (points["rate"].to_numpy(dtype=float) - y0) / (y1 - y0) * height_pt
-    widths = points["unit"].str.len().to_numpy() * _LABEL_SIZE
-    up = points["rate"].to_numpy() > np.asarray(centre)
-    offsets = _label_offsets(x, y, widths, up)
-    for unit, group, xx, yy, dy in zip(
-        points["unit"], points["group"], points["submitted"], points["rate"], offsets, strict=True
-    ):
-        moved = abs(dy) > 8 + _LABEL_SIZE * 1.3 + 1
-        ax.annotate(
-            unit,
-            xy=(xx, yy),
-            xytext=(8, dy),
-            textcoords="offset points",
-            va="bottom",
-            fontsize=_LABEL_SIZE,
-            color=_shade(colours[group], 0.15),
-            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6} if moved else None,
-        )
-
-
-_DURATION_TICKS = (  # hours, label key, number
-    (5 / 60, "minutes", 5),
-    (0.25, "minutes", 15),
-    (0.5, "minutes", 30),
-    (1, "hours", 1),
-    (2, "hours", 2),
-    (6, "hours", 6),
-    (12, "hours", 12),
-    (24, "days", 1),
-    (72, "days", 3),
-    (168, "days", 7),
-    (720, "days", 30),
-)
-_TIMELINESS_ORDER = ("urgent", "commissioned", "research", "ordinary")
-_STATUS_COLOURS = {"on_time": "#2E5A87", "late": PENALTY_COLOUR, "no_deadline": PREVIOUS_COLOUR}
-
-
-def _duration_ticks(low: float, high: float, lang: str, min_gap: float = 0.14):
-    """Ticks in [low, high] hours at round durations, at least ``min_gap`` of the log span apart."""
-    span = np.log10(high / low)
-    kept = []
-    for hours, key, number in _DURATION_TICKS:
-        inside = low <= hours <= high
-        if inside and (not kept or np.log10(hours / kept[-1][0]) >= min_gap * span):
-            kept.append((hours, label(key, lang, n=number)))
-    return [h for h, _ in kept], [t for _, t in kept]
-
-
-def _stacked_histogram(ax, values: pd.Series, status: pd.Series, edges: np.ndarray) -> float:
-    """Histogram of ``values`` stacked by timeliness status; return the tallest bar."""
-    bottom = np.zeros(len(edges) - 1)
-    for key, colour in _STATUS_COLOURS.items():
-        counts, _ = np.histogram(values[status == key].dropna(), bins=edges)
-        ax.bar(
-            edges[:-1],
-            counts,
-            width=np.diff(edges),
-            bottom=bottom,
-            align="edge",
-            color=colour,
-            edgecolor="white",
-            linewidth=0.5,
-        )
-        bottom += counts
-    return float(bottom.max())
-
-
-def _mark(ax, x: float, text: str) -> None:
-    ax.axvline(x, color="#222222", linestyle="--", linewidth=1.2)
-    ax.annotate(
-        text,
-        xy=(x, 1),
-        xycoords=("data", "axes fraction"),
-        xytext=(4, -4),
-        textcoords="offset points",
-        va="top",
-        fontsize=12,
-    )
-
-
-def _lag_panel(ax, rows: pd.DataFrame, lang: str) -> float:
-    """Event-to-submission time on a log axis, with the deadline."""
-    hours = rows["hours"]
-    low, high = hours.min(), hours.max()
-    deadline = rows["deadline_hours"].median()
-    if pd.notna(deadline) and deadline > 0:
-        low, high = min(low, deadline), max(high, deadline)
-    edges = np.geomspace(low / 1.1, max(high, low * 4) * 1.1, 25)
-    tallest = _stacked_histogram(ax, hours, rows["status"], edges)
-    if pd.notna(deadline) and deadline > 0:
-        _mark(ax, deadline, label("deadline", lang))
-    ax.set_xscale("log")
-    ax.set_xlim(edges[0], edges[-1])
-    ax.set_xticks(*_duration_ticks(edges[0], edges[-1], lang))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel(label("axis_lag", lang))
-    return tallest
-
-
-def _margin_panel(ax, rows: pd.DataFrame, lang: str) -> float:
-    """Days from the due time to submission (negative: early), for items without an event time."""
-    days = (rows["submitted_at"] - rows["deadline_at"]).dt.total_seconds() / 86400
-    low, high = min(days.min(), -1.0), max(days.max(), 1.0)
-    edges = np.linspace(np.floor(low), np.ceil(high), int(np.ceil(high) - np.floor(low)) * 2 + 1)
-    tallest = _stacked_histogram(ax, days, rows["status"], edges)
-    _mark(ax, 0.0, label("due_time", lang))
-    ax.set_xlabel(label("axis_margin", lang))
-    return tallest
-
-
-def _timeliness_panel(ax, rows: pd.DataFrame, category: str, lang: str) -> None:
-    """One category: lags if any are known, else days against the due time, else counts only."""
-    if rows["hours"].notna().any():
-        tallest = _lag_panel(ax, rows, lang)
-    elif {"submitted_at", "deadline_at"} <= set(rows.columns) and (
-        rows["submitted_at"].notna() & rows["deadline_at"].notna()
-    ).any():
-        tallest = _margin_panel(ax, rows, lang)
-    else:
-        tallest = 0.0
-        ax.text(
-            0.5,
-            0.5,
-            label("no_times", lang),
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color=PREVIOUS_COLOUR,
-        )
-        ax.set_xticks([])
-    n_late = int((rows["status"] == "late").sum())
-    ax.set_title(
-        f"{enum_label('category', category, lang)}  "
-        f"{label('n_and_late', lang, n=len(rows), late=n_late)}",
-        fontsize=15,
-    )
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, max(tallest, 1) * 1.12)
-    ax.grid(axis="y")
-    ax.set_axisbelow(True)
-
-
-@_styled
+@styled
 def plot_timeliness(
     lags: pd.DataFrame, *, year: int | None = None, lang: str = "zh", title: str | None = None
 ) -> Figure:
@@ -890,12 +473,12 @@ def plot_timeliness(
     -------
     Figure
     """
-    _require(lags, ["category", "lag_hours", "deadline_hours", "late"], "lags")
+    require_columns(lags, ["category", "lag_hours", "deadline_hours", "late"], "lags")
     present = set(lags["category"].dropna())
     if not present:
         raise ValueError("lags has no rows with a category")
-    categories = [c for c in _TIMELINESS_ORDER if c in present] + sorted(
-        present - set(_TIMELINESS_ORDER)
+    categories = [c for c in TIMELINESS_ORDER if c in present] + sorted(
+        present - set(TIMELINESS_ORDER)
     )
     late = lags["late"].astype("boolean")
     status = np.select(
@@ -904,48 +487,24 @@ def plot_timeliness(
         "no_deadline",
     )
     data = lags.assign(status=status, hours=lags["lag_hours"].astype(float).clip(lower=1 / 60))
-    fig = _new_figure()
+    fig = new_figure()
     shape = (2, 2) if len(categories) == 4 else (1, len(categories))
     axes = fig.subplots(*shape, squeeze=False).ravel()
     for ax, category in zip(axes, categories, strict=False):
-        _timeliness_panel(ax, data[data["category"] == category], category, lang)
+        timeliness_panel(ax, data[data["category"] == category], category, lang)
     for ax in axes[len(categories) :]:
         ax.set_visible(False)
     shown = set(data["status"])
-    _top_legend(
+    top_legend(
         fig,
-        [Patch(color=c, label=label(k, lang)) for k, c in _STATUS_COLOURS.items() if k in shown],
+        [Patch(color=c, label=label(k, lang)) for k, c in STATUS_COLOURS.items() if k in shown],
     )
     fig.supylabel(label("axis_count", lang))
-    _title(fig, title or label("title_timeliness", lang, prefix=_prefix(year, lang)))
+    add_title(fig, title or label("title_timeliness", lang, prefix=year_prefix(year, lang)))
     return fig
 
 
-def unit_month_counts(dataset, year: int) -> pd.DataFrame:
-    """Items submitted per unit and month of ``year``; a joint item counts for each of its units.
-
-    Parameters
-    ----------
-    dataset : Dataset
-    year : int
-
-    Returns
-    -------
-    DataFrame
-        ``unit``, ``group``, ``month`` (1-12), ``value``: one row per unit of
-        ``dataset.units`` and month, zeros included, in unit order then month.
-    """
-    items = dataset.submissions[["submission_id", "submitted_at"]]
-    items = items[items["submitted_at"].dt.year == year]
-    pairs = dataset.submission_units[["submission_id", "unit"]].merge(items, on="submission_id")
-    counts = pairs.groupby(["unit", pairs["submitted_at"].dt.month.rename("month")]).size()
-    units = dataset.units[["unit", "group"]]
-    grid = pd.MultiIndex.from_product([units["unit"], range(1, 13)], names=["unit", "month"])
-    table = counts.reindex(grid, fill_value=0).rename("value").reset_index()
-    return table.merge(units, on="unit", how="left")[["unit", "group", "month", "value"]]
-
-
-@_styled
+@styled
 def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None) -> Figure:
     """Items submitted per unit (rows) and month (columns), with the count in each cell.
 
@@ -966,7 +525,7 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
     Figure
     """
     frame = data if isinstance(data, pd.DataFrame) else unit_month_counts(data, year)
-    _require(frame, ["unit", "month", "value"], "heatmap data")
+    require_columns(frame, ["unit", "month", "value"], "heatmap data")
     if "group" not in frame.columns:
         frame = frame.assign(group="")
     grid = frame.pivot_table(
@@ -977,14 +536,14 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
         ["group", "_total", "unit"], ascending=[True, False, True], kind="stable"
     )
     grid = grid.loc[list(zip(order["group"], order["unit"], strict=True))]
-    fig = _new_figure()
-    axes, rows = _panels(fig, len(grid), max_rows=HEATMAP_MAX_ROWS, sharex=False)
-    size = _row_fontsize(rows)
-    fmt = _number_format(grid.to_numpy())
+    fig = new_figure()
+    axes, rows = panels(fig, len(grid), max_rows=HEATMAP_MAX_ROWS, sharex=False)
+    size = row_fontsize(rows)
+    fmt = number_format(grid.to_numpy())
     vmax = max(float(grid.to_numpy().max()), 1.0)
-    colours = _group_colours(grid.index.get_level_values("group"))
+    colours = group_colours(grid.index.get_level_values("group"))
     cmap = mpl.colormaps["Blues"]
-    for ax, part in zip(axes, _chunks(grid, rows), strict=True):
+    for ax, part in zip(axes, chunks(grid, rows), strict=True):
         values = part.to_numpy(dtype=float)
         image = ax.imshow(
             values,
@@ -1010,7 +569,7 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
         ax.set_yticks(
             np.arange(len(part)), labels=part.index.get_level_values("unit"), fontsize=size
         )
-        _colour_ticklabels(ax, part.index.get_level_values("group"), colours)
+        colour_ticklabels(ax, part.index.get_level_values("group"), colours)
         ax.set_xticks(
             np.arange(1, 13),
             labels=[str(m) for m in range(1, 13)],
@@ -1024,13 +583,13 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
             ax.spines[side].set_visible(False)
     groups = [g for g in colours if g]
     if len(groups) > 1:
-        _top_legend(fig, [Patch(color=colours[g], label=translate(g, lang)) for g in groups])
+        top_legend(fig, [Patch(color=colours[g], label=translate(g, lang)) for g in groups])
     fig.colorbar(image, ax=axes, shrink=0.6, pad=0.01, label=label("axis_count", lang))
-    _title(fig, title or label("title_heatmap", lang, year=year))
+    add_title(fig, title or label("title_heatmap", lang, year=year))
     return fig
 
 
-@_styled
+@styled
 def plot_top_informants(
     informant_scores: pd.DataFrame,
     n: int = 20,
@@ -1060,15 +619,17 @@ def plot_top_informants(
     -------
     Figure
     """
-    _require(informant_scores, ["informant", "unit", "group", "score", "rank"], "informant_scores")
+    require_columns(
+        informant_scores, ["informant", "unit", "group", "score", "rank"], "informant_scores"
+    )
     rows = informant_scores
     if group is not None:
-        rows, group = _one_group(rows, group, "informant_scores")
+        rows, group = one_group(rows, group, "informant_scores")
     data = rows.sort_values(
         ["rank", "score", "informant"], ascending=[True, False, True], kind="stable"
     ).head(n)
     data = data.assign(value=data["score"].astype(float), vetoed=False)
-    award = data["informant"].map(_award_map(awards, "informant", "informant"))
+    award = data["informant"].map(award_map(awards, "informant", "informant"))
     names = (
         data["rank"].map("{:.0f}".format)
         + "  "
@@ -1077,23 +638,24 @@ def plot_top_informants(
             for i, u in zip(data["informant"], data["unit"], strict=True)
         ]
     )
-    fig = _new_figure()
-    colours = _group_colours(informant_scores["group"])
-    _ranked_bars(fig, data, pd.Series(names, index=data.index), colours, award, lang)
+    fig = new_figure()
+    colours = group_colours(informant_scores["group"])
+    ranked_bars(fig, data, pd.Series(names, index=data.index), colours, award, lang)
     fig.supxlabel(label("axis_score", lang))
     handles = [
         Patch(color=colours[g], label=translate(g, lang))
         for g in colours
         if g in set(data["group"])
     ]
-    _top_legend(fig, handles + _award_handles(award, lang))
-    _title(
-        fig, title or label("title_top_informants", lang, prefix=_prefix(year, lang), n=len(data))
+    top_legend(fig, handles + award_handles(award, lang))
+    add_title(
+        fig,
+        title or label("title_top_informants", lang, prefix=year_prefix(year, lang), n=len(data)),
     )
     return fig
 
 
-@_styled
+@styled
 def plot_bump(
     compare_table: pd.DataFrame,
     label_a: str | None = None,
@@ -1124,10 +686,10 @@ def plot_bump(
     -------
     Figure
     """
-    _require(compare_table, ["unit", "group", "rank_a", "rank_b"], "compare_table")
+    require_columns(compare_table, ["unit", "group", "rank_a", "rank_b"], "compare_table")
     label_a = label_a or label("rule_a", lang)
     label_b = label_b or label("rule_b", lang)
-    rows, group = _one_group(
+    rows, group = one_group(
         compare_table.dropna(subset=["rank_a", "rank_b"]), group, "compare_table"
     )
     left = rows.sort_values(["rank_a", "unit"], kind="stable")["unit"].reset_index(drop=True)
@@ -1141,9 +703,9 @@ def plot_bump(
     rises, falls = change >= highlight, change <= -highlight
     colour = np.select([rises, falls], [RISE_COLOUR, FALL_COLOUR], STEADY_COLOUR)
     moved = (rises | falls).to_numpy()
-    fig = _new_figure()
+    fig = new_figure()
     ax = fig.subplots()
-    size = _row_fontsize(len(place), axes_height_in=6.4)
+    size = row_fontsize(len(place), axes_height_in=6.4)
     segments = np.stack(
         [
             np.column_stack([np.zeros(len(place)), place["y_a"]]),
@@ -1165,7 +727,7 @@ def plot_bump(
             s=np.where(moved, 36, 14)[order],
             zorder=3,
         )
-    text_colour = [_shade(c) if c != STEADY_COLOUR else "#222222" for c in colour]
+    text_colour = [shade(c) if c != STEADY_COLOUR else "#222222" for c in colour]
     ranks_a = place["rank_a"].map("{:.0f}".format)
     ranks_b = place["rank_b"].map("{:.0f}".format)
     for unit, y_a, y_b, rank_a, rank_b, c in zip(
@@ -1178,14 +740,14 @@ def plot_bump(
     ax.set_xlim(-0.75, 1.75)
     ax.set_ylim(len(place) - 0.5, -1.6)
     ax.set_axis_off()
-    _top_legend(
+    top_legend(
         fig,
         [
             Patch(color=RISE_COLOUR, label=label("rises", lang, n=highlight)),
             Patch(color=FALL_COLOUR, label=label("falls", lang, n=highlight)),
         ],
     )
-    _title(
+    add_title(
         fig,
         title
         or label(
