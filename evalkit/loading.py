@@ -392,7 +392,9 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
         "no loaded submission has this id (unknown, or its submission row was rejected)",
     )
     _reject_all_if_unreadable(check)
-    submitted = sid.map(subs.set_index("submission_id")["submitted_at"])
+    # reindex, not map: map fails on an empty datetime lookup (no submissions loaded)
+    lookup = subs.set_index("submission_id")["submitted_at"]
+    submitted = pd.Series(lookup.reindex(sid.to_numpy()).to_numpy(), index=sid.index)
     check.flag(
         check.ok & (adopted_at < submitted.dt.normalize()),
         "adopted_at",

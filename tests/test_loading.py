@@ -546,3 +546,12 @@ def test_shuffling_the_rows_of_a_file_changes_no_loaded_content(sub_order, adopt
         pd.testing.assert_frame_equal(got[name], expected[name])
     assert got["issues"] == expected["issues"]
     assert got["rejected"] == expected["rejected"]
+
+
+def test_adoptions_with_no_submissions_loaded_are_rejected_not_a_crash():
+    dataset = evalkit.load_frames(
+        units=pd.DataFrame({"单位名称": ["甲"], "组别": ["乡镇组"]}),
+        submissions=pd.DataFrame({"编号": [], "报送单位": [], "标题": [], "报送时间": []}),
+        adoptions=pd.DataFrame({"编号": ["A"], "采用级别": ["县级"], "采用时间": ["2025-01-01"]}),
+    )
+    assert dataset.rejected[["table", "row"]].values.tolist() == [["adoptions", 2]]
