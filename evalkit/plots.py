@@ -37,6 +37,7 @@ from evalkit._chartkit import (
     add_title,
     award_handles,
     award_map,
+    cell_labels,
     chunks,
     colour_ticklabels,
     funnel_counts,
@@ -553,18 +554,7 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
             aspect="auto",
             extent=(0.5, 12.5, len(part) - 0.5, -0.5),
         )
-        ys, xs = np.indices(values.shape)
-        for y, x, v in zip(ys.ravel(), xs.ravel(), values.ravel(), strict=True):
-            ax.text(
-                x + 1,
-                y,
-                fmt.format(v),
-                ha="center",
-                va="center",
-                fontsize=size * 0.85,
-                color="white" if v > 0.6 * vmax else "#222222",
-                in_layout=False,  # inside the axes: constrained layout need not measure them
-            )
+        cell_labels(ax, values, fmt, size * 0.85, light_above=0.6 * vmax)
         ax.set_ylim(rows - 0.5, -0.5)
         ax.set_yticks(
             np.arange(len(part)), labels=part.index.get_level_values("unit"), fontsize=size

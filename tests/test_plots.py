@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -573,6 +574,20 @@ def test_heatmap_from_a_dataset_shows_every_unit():
     fig = plots.plot_heatmap(_tiny_dataset(), 2025)
     _draw_strictly(fig)
     assert _ytick_texts(fig.axes[0]) == ["甲镇", "乙镇", "某局"]  # by group, then year total
+
+
+def test_heatmap_writes_each_count_in_its_cell():
+    fig = plots.plot_heatmap(_tiny_dataset(), 2025)
+    cells = {
+        c.get_label(): (sorted(map(tuple, c.get_offsets().tolist())), to_hex(c.get_facecolor()[0]))
+        for c in fig.axes[0].collections
+    }
+    # rows 0 甲镇, 1 乙镇, 2 某局 at y = row; month m at x = m. 甲镇: 2 in January, 1 in
+    # December; 某局: 1 in January and March. The largest count (2) is written in white.
+    assert cells["_cells 2"] == ([(1, 0)], "#ffffff")
+    assert cells["_cells 1"] == ([(1, 2), (3, 2), (12, 0)], "#222222")
+    assert len(cells["_cells 0"][0]) == 3 * 12 - 4
+    assert sorted(cells) == ["_cells 0", "_cells 1", "_cells 2"]
 
 
 # --- monthly -------------------------------------------------------------------------------
