@@ -113,12 +113,24 @@ def require_columns(frame: pd.DataFrame, columns, what: str) -> None:
         raise ValueError(f"{what} lacks the columns {missing}; it has {list(frame.columns)}")
 
 
-def year_prefix(year, lang: str) -> str:
-    return "" if year is None else label("year_prefix", lang, year=year)
+def add_title(
+    fig: Figure, title: str | None, key: str, lang: str, *, year=None, group=None, **fields
+) -> None:
+    """Title the chart at its top left: ``title`` if given, else the template ``key``.
+
+    The template may use ``{prefix}`` ("2025年度", or nothing without a year),
+    ``{year}``, ``{group}`` (translated for ``lang``) and the other ``fields``.
+    """
+    if not title:
+        prefix = "" if year is None else label("year_prefix", lang, year=year)
+        group = None if group is None else translate(group, lang)
+        title = label(key, lang, prefix=prefix, year=year, group=group, **fields)
+    fig.suptitle(title, x=0.01, ha="left")
 
 
-def add_title(fig: Figure, text: str) -> None:
-    fig.suptitle(text, x=0.01, ha="left")
+def ranked_names(rank: pd.Series, name: pd.Series) -> pd.Series:
+    """Row labels "<rank>  <name>", as every ranked chart shows them."""
+    return rank.map("{:.0f}".format) + "  " + name
 
 
 def group_colours(groups) -> dict[str, str]:

@@ -81,6 +81,9 @@ _TERMS: dict[str, tuple[str, str]] = {
     "score_change": ("得分变化", "Score change"),
     "award_a": ("奖项（方案A）", "Award (A)"),
     "award_b": ("奖项（方案B）", "Award (B)"),
+    "rank_median": ("名次中位数", "Median rank"),
+    "rank_p05": ("区间下端（5%）", "Band low (5%)"),
+    "rank_p95": ("区间上端（95%）", "Band high (95%)"),
     # chart words
     "total": ("合计", "Total"),
     "items": ("条", "items"),
@@ -136,6 +139,10 @@ _TERMS: dict[str, tuple[str, str]] = {
     "title_timeliness": ("{prefix}信息报送时效分布", "{prefix}timeliness of submissions"),
     "title_heatmap": ("{year}年各单位逐月报送数", "Items submitted per unit and month, {year}"),
     "title_top_informants": ("{prefix}信息员得分前{n}名", "{prefix}top {n} informants"),
+    "title_rank_bands": (
+        "{prefix}{group}名次不确定性（5%-95%区间）",
+        "{prefix}rank uncertainty: {group} (5%-95% range)",
+    ),
     "title_bump": (
         "{group}名次对比：{label_a} → {label_b}",
         "Ranks in {group}: {label_a} → {label_b}",
@@ -151,6 +158,9 @@ _TERMS: dict[str, tuple[str, str]] = {
         "Days from due time to submission (negative: early)",
     ),
     "axis_month": ("月份", "Month"),
+    "axis_rank": ("名次", "Rank"),
+    "band_range": ("5%-95%区间", "5%-95% range"),
+    "band_rank": ("实际名次", "Actual rank"),
     "all_groups": ("全部单位", "all units"),
     "minutes": ("{n}分钟", "{n} min"),
     "hours": ("{n}小时", "{n} h"),

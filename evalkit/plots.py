@@ -20,8 +20,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
+from matplotlib.ticker import (
+    FuncFormatter,
+    MaxNLocator,
+    MultipleLocator,
+    NullFormatter,
+    PercentFormatter,
+)
 
 from evalkit._chartkit import (
     COMPONENTS,
@@ -51,15 +58,16 @@ from evalkit._chartkit import (
     panels,
     percent,
     ranked_bars,
+    ranked_names,
     require_columns,
     row_fontsize,
     save_figure,
     shade,
     styled,
     timeliness_panel,
+    tint,
     top_legend,
     unit_month_counts,
-    year_prefix,
 )
 from evalkit._labels import label, translate
 
@@ -71,6 +79,7 @@ __all__ = [
     "plot_funnel",
     "plot_heatmap",
     "plot_monthly",
+    "plot_rank_bands",
     "plot_ranking",
     "plot_timeliness",
     "plot_top_informants",
@@ -119,18 +128,12 @@ def plot_ranking(
         vetoed=rows["vetoed"].fillna(False).astype(bool) if "vetoed" in rows else False,
     ).sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
     award = data["unit"].map(award_map(awards, "unit", "unit", group))
-    names = data["rank"].map("{:.0f}".format) + "  " + data["unit"]
+    names = ranked_names(data["rank"], data["unit"])
     fig = new_figure()
     ranked_bars(fig, data, names, group_colours([group]), award, lang)
     fig.supxlabel(label("axis_score", lang))
     top_legend(fig, award_handles(award, lang))
-    add_title(
-        fig,
-        title
-        or label(
-            "title_ranking", lang, prefix=year_prefix(year, lang), group=translate(group, lang)
-        ),
-    )
+    add_title(fig, title, "title_ranking", lang, year=year, group=group)
     return fig
 
 
@@ -206,7 +209,7 @@ def plot_composition(
                 va="center",
                 fontsize=size,
             )
-        names = data.loc[idx, "rank"].map("{:.0f}".format) + "  " + data.loc[idx, "unit"]
+        names = ranked_names(data.loc[idx, "rank"], data.loc[idx, "unit"])
         ax.set_yticks(y, labels=names, fontsize=size)
         ax.set_ylim(rows_per_panel - 0.5, -0.5)
         ax.set_xlim(left - (0.04 * span if left < 0 else 0), right + 0.14 * span)
@@ -217,13 +220,7 @@ def plot_composition(
             ax.axvline(0, color="#666666", linewidth=0.8)
     handles = [Patch(color=COMPONENTS[p], label=label(p, lang)) for p in parts]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
-    add_title(
-        fig,
-        title
-        or label(
-            "title_composition", lang, prefix=year_prefix(year, lang), group=translate(group, lang)
-        ),
-    )
+    add_title(fig, title, "title_composition", lang, year=year, group=group)
     return fig
 
 
@@ -273,7 +270,7 @@ def plot_adoption_funnel(
     ax.set_ylabel(label("axis_items", lang))
     ax.grid(axis="y")
     ax.set_axisbelow(True)
-    add_title(fig, title or label("title_adoption_funnel", lang, prefix=year_prefix(year, lang)))
+    add_title(fig, title, "title_adoption_funnel", lang, year=year)
     return fig
 
 
@@ -346,11 +343,8 @@ def plot_monthly(
         ax.set_axisbelow(True)
         handles, names = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], names[::-1], loc="upper left")  # this year first
-    if has_previous:
-        text = label("title_monthly", lang, year=year, previous=previous)
-    else:
-        text = label("title_monthly_single", lang, year=year)
-    add_title(fig, title or text)
+    key = "title_monthly" if has_previous else "title_monthly_single"
+    add_title(fig, title, key, lang, year=year, previous=previous)
     return fig
 
 
@@ -442,7 +436,7 @@ def plot_funnel(
     ax.set_ylabel(label("axis_rate", lang))
     handles, _ = ax.get_legend_handles_labels()
     top_legend(fig, handles)
-    add_title(fig, title or label("title_funnel", lang, prefix=year_prefix(year, lang)))
+    add_title(fig, title, "title_funnel", lang, year=year)
     return fig
 
 
@@ -501,7 +495,7 @@ def plot_timeliness(
         [Patch(color=c, label=label(k, lang)) for k, c in STATUS_COLOURS.items() if k in shown],
     )
     fig.supylabel(label("axis_count", lang))
-    add_title(fig, title or label("title_timeliness", lang, prefix=year_prefix(year, lang)))
+    add_title(fig, title, "title_timeliness", lang, year=year)
     return fig
 
 
@@ -575,7 +569,7 @@ def plot_heatmap(data, year: int, *, lang: str = "zh", title: str | None = None)
     if len(groups) > 1:
         top_legend(fig, [Patch(color=colours[g], label=translate(g, lang)) for g in groups])
     fig.colorbar(image, ax=axes, shrink=0.6, pad=0.01, label=label("axis_count", lang))
-    add_title(fig, title or label("title_heatmap", lang, year=year))
+    add_title(fig, title, "title_heatmap", lang, year=year)
     return fig
 
 
@@ -620,17 +614,14 @@ def plot_top_informants(
     ).head(n)
     data = data.assign(value=data["score"].astype(float), vetoed=False)
     award = data["informant"].map(award_map(awards, "informant", "informant"))
-    names = (
-        data["rank"].map("{:.0f}".format)
-        + "  "
-        + [
-            label("unit_of_informant", lang, informant=i, unit=u)
-            for i, u in zip(data["informant"], data["unit"], strict=True)
-        ]
-    )
+    people = [
+        label("unit_of_informant", lang, informant=i, unit=u)
+        for i, u in zip(data["informant"], data["unit"], strict=True)
+    ]
+    names = ranked_names(data["rank"], pd.Series(people, index=data.index, dtype="str"))
     fig = new_figure()
     colours = group_colours(informant_scores["group"])
-    ranked_bars(fig, data, pd.Series(names, index=data.index), colours, award, lang)
+    ranked_bars(fig, data, names, colours, award, lang)
     fig.supxlabel(label("axis_score", lang))
     handles = [
         Patch(color=colours[g], label=translate(g, lang))
@@ -638,10 +629,7 @@ def plot_top_informants(
         if g in set(data["group"])
     ]
     top_legend(fig, handles + award_handles(award, lang))
-    add_title(
-        fig,
-        title or label("title_top_informants", lang, prefix=year_prefix(year, lang), n=len(data)),
-    )
+    add_title(fig, title, "title_top_informants", lang, year=year, n=len(data))
     return fig
 
 
@@ -737,11 +725,99 @@ def plot_bump(
             Patch(color=FALL_COLOUR, label=label("falls", lang, n=highlight)),
         ],
     )
-    add_title(
-        fig,
-        title
-        or label(
-            "title_bump", lang, group=translate(group, lang), label_a=label_a, label_b=label_b
+    add_title(fig, title, "title_bump", lang, group=group, label_a=label_a, label_b=label_b)
+    return fig
+
+
+@styled
+def plot_rank_bands(
+    bands: pd.DataFrame,
+    group: str | None = None,
+    *,
+    year: int | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """How firm each rank is: a unit's 5-95% range of ranks as a line, its median as a dot.
+
+    A caterpillar chart of :func:`evalkit.uncertainty.rank_bands`: one row per
+    unit, sorted by rank (rank 1 at the top; long lists split into side-by-side
+    panels), a line from ``rank_p05`` to ``rank_p95`` labelled with its ends, a
+    dot at ``rank_median`` and a ring at ``rank``, the rank under the rules as
+    given. Units whose lines overlap may change places when the weights (or the
+    items) vary a little.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        ``unit``, ``group``, ``rank``, ``rank_median``, ``rank_p05``, ``rank_p95``
+        (``score`` is not needed).
+    group : str, optional
+        The group to show; may be left out when ``bands`` holds one group.
+    year : int, optional
+        For the title ("2025年度部门组名次不确定性（5%-95%区间）").
+    lang : {"zh", "en"}
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+    """
+    ranks = ["rank", "rank_median", "rank_p05", "rank_p95"]
+    require_columns(bands, ["unit", "group", *ranks], "bands")
+    rows, group = one_group(bands, group, "bands")
+    data = rows.sort_values(["rank", "rank_median", "unit"], kind="stable")
+    colour = group_colours([group])[group]
+    fig = new_figure()
+    axes, rows_per_panel = panels(fig, len(data), sharex=False)
+    size = row_fontsize(rows_per_panel)
+    for ax, part in zip(axes, chunks(data, rows_per_panel), strict=True):
+        y = np.arange(len(part))
+        ax.hlines(y, part["rank_p05"], part["rank_p95"], colors=[tint(colour)], linewidth=7)
+        ax.scatter(part["rank_median"], y, s=40, color=colour, zorder=3)
+        ax.scatter(part["rank"], y, s=110, facecolors="none", edgecolors="#222222", zorder=4)
+        wide = (part["rank_p95"] > part["rank_p05"]).to_numpy()  # a line, not only a dot
+        for yy, low, high in zip(
+            y[wide], part["rank_p05"][wide], part["rank_p95"][wide], strict=True
+        ):
+            ax.annotate(
+                f"{low:.0f}–{high:.0f}",
+                xy=(high, yy),
+                xytext=(9, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=size * 0.85,
+                color=PREVIOUS_COLOUR,
+            )
+        names = ranked_names(part["rank"], part["unit"])
+        ax.set_yticks(y, labels=names, fontsize=size)
+        ax.set_ylim(rows_per_panel - 0.5, -0.5)
+        first, last = int(part[ranks].min().min()), int(part[ranks].max().max())
+        labelled = part["rank_p95"][wide].max() + 2.2 if wide.any() else last  # room for "9–11"
+        ax.set_xlim(first - 0.8, max(last + 0.8, labelled))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_minor_locator(MultipleLocator(1))  # a faint line at every rank
+        ax.grid(axis="x", which="minor", linewidth=0.4)
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+    fig.supxlabel(label("axis_rank", lang))
+    handles = [
+        Line2D([], [], color=tint(colour), linewidth=7, label=label("band_range", lang)),
+        Line2D(
+            [], [], marker="o", linestyle="none", color=colour, label=label("rank_median", lang)
         ),
-    )
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=10,
+            linestyle="none",
+            markerfacecolor="none",
+            markeredgecolor="#222222",
+            label=label("band_rank", lang),
+        ),
+    ]
+    top_legend(fig, handles)
+    add_title(fig, title, "title_rank_bands", lang, year=year, group=group)
     return fig

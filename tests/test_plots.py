@@ -265,6 +265,19 @@ def make_compare(scores: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
     return table
 
 
+def make_bands(scores: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
+    """Rank bands around each unit's rank: 0-2 places either way, the median inside."""
+    rng = np.random.default_rng(seed)
+    bands = scores[["unit", "group", "score", "rank"]].copy()
+    size = bands.groupby("group")["rank"].transform("max")
+    bands["rank_p05"] = (bands["rank"] - rng.integers(0, 3, len(bands))).clip(lower=1)
+    bands["rank_p95"] = np.minimum(bands["rank"] + rng.integers(0, 3, len(bands)), size)
+    bands["rank_median"] = (bands["rank"] + rng.integers(-1, 2, len(bands))).clip(
+        bands["rank_p05"], bands["rank_p95"]
+    )
+    return bands
+
+
 def all_charts(lang: str = "zh") -> dict[str, Figure]:
     """Every chart on the synthetic inputs, by file name."""
     scores = make_scores()
@@ -289,6 +302,7 @@ def all_charts(lang: str = "zh") -> dict[str, Figure]:
         "heatmap": plots.plot_heatmap(make_heatmap(), 2025, lang=lang),
         "top_informants": plots.plot_top_informants(informants, 20, awards, year=2025, lang=lang),
         "bump": plots.plot_bump(compare, "2024年规则", "2025年规则", group="部门组", lang=lang),
+        "rank_bands": plots.plot_rank_bands(make_bands(scores), "部门组", year=2025, lang=lang),
     }
 
 
@@ -329,6 +343,7 @@ CHART_NAMES = [
     "heatmap",
     "top_informants",
     "bump",
+    "rank_bands",
 ]
 
 
@@ -684,3 +699,43 @@ def test_bump_colours_units_that_move_at_least_three_places():
     left = [t.get_text() for t in ax.texts if t.get_ha() == "right"]
     assert left == ["1  A", "2  B", "3  C", "4  D", "5  E"]
     assert fig._suptitle.get_text() == "部门组名次对比：方案A → 方案B"
+
+
+# --- rank bands ----------------------------------------------------------------------------
+
+SMALL_BANDS = pd.DataFrame(
+    {
+        "unit": ["丙镇", "甲镇", "某局", "丁镇", "乙镇"],
+        "group": ["乡镇组", "乡镇组", "部门组", "乡镇组", "乡镇组"],
+        "rank": [3, 1, 1, 4, 2],
+        "rank_median": [2, 1, 1, 4, 3],
+        "rank_p05": [2, 1, 1, 4, 2],
+        "rank_p95": [3, 1, 1, 4, 4],
+    }
+)
+
+
+def test_rank_bands_draw_a_line_from_p05_to_p95_with_the_median_and_the_rank():
+    fig = plots.plot_rank_bands(SMALL_BANDS, "乡镇组", year=2025)
+    (ax,) = fig.axes
+    assert _ytick_texts(ax) == ["1  甲镇", "2  乙镇", "3  丙镇", "4  丁镇"]
+    assert ax.yaxis_inverted()  # row 0, rank 1, at the top
+    lines, medians, ranks = ax.collections
+    # 乙镇 (row 1) may fall anywhere from 2nd to 4th; 丙镇 (row 2) from 2nd to 3rd.
+    assert [s.tolist() for s in lines.get_segments()] == [
+        [[1, 0], [1, 0]],
+        [[2, 1], [4, 1]],
+        [[2, 2], [3, 2]],
+        [[4, 3], [4, 3]],
+    ]
+    assert medians.get_offsets().tolist() == [[1, 0], [3, 1], [2, 2], [4, 3]]
+    assert ranks.get_offsets().tolist() == [[1, 0], [2, 1], [3, 2], [4, 3]]
+    assert [t.get_text() for t in ax.texts] == ["2–4", "2–3"]  # only where there is a line
+    assert fig._suptitle.get_text() == "2025年度乡镇组名次不确定性（5%-95%区间）"
+
+
+def test_rank_bands_need_a_group_when_there_are_several_and_their_columns():
+    with pytest.raises(ValueError, match="pass group="):
+        plots.plot_rank_bands(SMALL_BANDS)
+    with pytest.raises(ValueError, match="rank_p95"):
+        plots.plot_rank_bands(SMALL_BANDS.drop(columns="rank_p95"), "乡镇组")
