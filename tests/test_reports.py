@@ -48,7 +48,9 @@ def test_the_workbook_has_a_sheet_per_group_and_the_audit_sheets(pack):
     assert "2025年度" in sheet["A1"].value and "某县" in sheet["A1"].value
     assert [c.value for c in sheet[2]][:4] == ["名次", "单位", "类别", "得分"]
     assert sheet.freeze_panes == "A3"
-    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+    assert (
+        sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    )  # A4
     assert sheet.print_title_rows == "$1:$2"
     assert sheet.max_row - 2 >= 15  # 15 townships (and a note line)
 
