@@ -751,7 +751,7 @@ def plot_rank_bands(
     ----------
     bands : DataFrame
         ``unit``, ``group``, ``rank``, ``rank_median``, ``rank_p05``, ``rank_p95``
-        (``score`` is not needed).
+        (``score`` is not needed); with ``vetoed``, vetoed units are named as such.
     group : str, optional
         The group to show; may be left out when ``bands`` holds one group.
     year : int, optional
@@ -790,6 +790,13 @@ def plot_rank_bands(
                 color=PREVIOUS_COLOUR,
             )
         names = ranked_names(part["rank"], part["unit"])
+        if "vetoed" in part:  # a vetoed unit is ranked last whatever its points
+            veto = (
+                "（" + label("vetoed", lang) + "）"
+                if lang == "zh"
+                else " (" + label("vetoed", lang) + ")"
+            )
+            names = names.where(~part["vetoed"].astype(bool), names + veto)
         ax.set_yticks(y, labels=names, fontsize=size)
         ax.set_ylim(rows_per_panel - 0.5, -0.5)
         first, last = int(part[ranks].min().min()), int(part[ranks].max().max())

@@ -343,7 +343,7 @@ def rank_bands(
     -------
     DataFrame
         ``unit``, ``group``, ``score`` and ``rank`` under ``rules`` as given (from
-        :class:`evalkit.scoring.Scorer`), ``rank_median``, ``rank_p05``,
+        :class:`evalkit.scoring.Scorer`), ``vetoed``, ``rank_median``, ``rank_p05``,
         ``rank_p95`` (empirical quantiles of the draws' ranks, each an observed
         rank). Ranks are within the group, ties share the better place, vetoed
         units come last. Sorted by group, rank, unit.
@@ -398,7 +398,7 @@ def rank_bands(
     group_codes = pd.factorize(base["group"].astype(str))[0]
     ranks = _group_ranks(scores, base["vetoed"].to_numpy(dtype=bool), group_codes)
     p05, median, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
-    result = base[["unit", "group", "score", "rank"]].copy()
+    result = base[["unit", "group", "score", "rank", "vetoed"]].copy()
     result["rank_median"], result["rank_p05"], result["rank_p95"] = median, p05, p95
     result = result.astype({"rank_median": "int64", "rank_p05": "int64", "rank_p95": "int64"})
     return result.sort_values(["group", "rank", "unit"], kind="stable", ignore_index=True)

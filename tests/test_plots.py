@@ -739,3 +739,9 @@ def test_rank_bands_need_a_group_when_there_are_several_and_their_columns():
         plots.plot_rank_bands(SMALL_BANDS)
     with pytest.raises(ValueError, match="rank_p95"):
         plots.plot_rank_bands(SMALL_BANDS.drop(columns="rank_p95"), "乡镇组")
+
+
+def test_rank_bands_name_a_vetoed_unit_as_such():
+    bands = SMALL_BANDS.assign(vetoed=[False, False, False, True, False])
+    (ax,) = plots.plot_rank_bands(bands, "乡镇组").axes
+    assert _ytick_texts(ax) == ["1  甲镇", "2  乙镇", "3  丙镇", "4  丁镇（一票否决）"]

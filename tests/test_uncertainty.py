@@ -137,6 +137,7 @@ def test_rank_bands_under_weights(league, points_only):
         "group",
         "score",
         "rank",
+        "vetoed",
         "rank_median",
         "rank_p05",
         "rank_p95",
