@@ -33,7 +33,7 @@ import pandas as pd
 from evalkit._dataset import Dataset
 from evalkit._excel import Sheet, write_workbook
 from evalkit._io import DataError
-from evalkit.metrics import compute_metrics, resolve_period
+from evalkit.metrics import adopted_items, compute_metrics, resolve_period
 from evalkit.reports import localise
 from evalkit.rules import FAULT_KINDS, LEVELS, Rules, load_rules
 from evalkit.scoring import score
@@ -231,23 +231,6 @@ def _group_totals(
     return totals[GROUP_COLUMNS]
 
 
-def _adopted_upward(dataset: Dataset, span) -> pd.DataFrame:
-    made = dataset.adoptions
-    made = made[
-        (made["adopted_at"] >= span.start)
-        & (made["adopted_at"] < span.end)
-        & made["level"].astype(object).isin(LEVELS[1:])
-    ]
-    items = dataset.submissions[["submission_id", "units", "title", "category"]]
-    table = made.merge(items, on="submission_id", how="left")
-    table = table.assign(level_order=table["level"].cat.codes).sort_values(
-        ["level_order", "adopted_at", "submission_id", "adoption_id"],
-        ascending=[False, True, True, True],
-        kind="stable",
-    )
-    return table[ADOPTED_COLUMNS].reset_index(drop=True)
-
-
 def _commissions(this_metrics: pd.DataFrame) -> pd.DataFrame:
     table = this_metrics[COMMISSION_COLUMNS]
     counted = table.columns[2:]
@@ -332,7 +315,7 @@ def bulletin_tables(
     return {
         "ranking": ranking,
         "groups": _group_totals(dataset, rules, period, ranking, lang),
-        "adopted": _adopted_upward(dataset, span),
+        "adopted": adopted_items(dataset, period=span, min_level="city")[ADOPTED_COLUMNS],
         "commissions": _commissions(this_metrics),
         "faults": _faults(dataset, rules, span),
     }

@@ -116,6 +116,8 @@ def resolve_period(period: Any = None, year: int | None = None, lang: str = "zh"
         if year is None:
             raise ValueError("give a period or a year")
         period = int(year)
+    if isinstance(period, Span):  # already resolved (a NamedTuple, so before the pair check)
+        return period
     if isinstance(period, tuple | list):
         if len(period) != 2:
             raise ValueError(f"a period pair has two ends, not {len(period)}: {period!r}")
@@ -587,6 +589,32 @@ def monthly(dataset: Dataset, years=None) -> pd.DataFrame:
         }
     )
     return result.reindex(grid).fillna(0).astype("int64").reset_index()
+
+
+def adopted_items(
+    dataset: Dataset, year: int | None = None, period: Any = None, min_level: str = "county"
+) -> pd.DataFrame:
+    """The adoptions made in a period at ``min_level`` or above, with their items, highest first.
+
+    One row per adoption: ``adoption_id``, ``submission_id``, ``units``, ``title``,
+    ``category``, ``level``, ``outlet``, ``adoption_type``, ``adopted_at``,
+    ``instruction_level``, ``instructed_by``; sorted by level (national first),
+    then adoption time, item id and input order. The year-end workbook lists
+    all levels; a bulletin lists ``min_level="city"``.
+    """
+    span = _span_for(dataset, year, period)
+    made = dataset.adoptions
+    made = made[_within(made["adopted_at"], span) & (made["level"] >= min_level)]
+    items = dataset.submissions[["submission_id", "units", "title", "category"]]
+    table = made.merge(items, on="submission_id", how="left")
+    table = table.sort_values(
+        ["level", "adopted_at", "submission_id", "adoption_id"],
+        ascending=[False, True, True, True],
+        kind="stable",
+    )
+    columns = ["adoption_id", "submission_id", "units", "title", "category", "level", "outlet",
+               "adoption_type", "adopted_at", "instruction_level", "instructed_by"]  # fmt: skip
+    return table[columns].reset_index(drop=True)
 
 
 def lags(

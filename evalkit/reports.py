@@ -140,7 +140,7 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
     ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults``.
     """
     from evalkit.awards import select_awards
-    from evalkit.metrics import compute_metrics, lags, monthly
+    from evalkit.metrics import adopted_items, compute_metrics, lags, monthly
     from evalkit.scoring import Scorer
 
     scorer = Scorer(dataset, rules, year)  # one preparation for the scores and their ledger
@@ -156,11 +156,7 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
             person_awards.to_dict().get
         )
     )
-    adoptions = dataset.adoptions[dataset.adoptions["adopted_at"].dt.year == year]
-    adopted = adoptions.merge(dataset.submissions[["submission_id", "units", "title", "category"]],
-                              on="submission_id", how="left")  # fmt: skip
-    adopted = adopted.sort_values(["level", "adopted_at", "submission_id"],
-                                  ascending=[False, True, True], kind="stable")  # fmt: skip
+    adopted = adopted_items(dataset, year=year).drop(columns="adoption_id")
     adopted = adopted[["submission_id", "units", "title", "category", "level", "outlet", "adoption_type",
                        "adopted_at", "instruction_level", "instructed_by"]]  # fmt: skip
     faults = dataset.faults[dataset.faults["occurred_at"].dt.year == year]
@@ -172,7 +168,7 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
         "metrics": compute_metrics(dataset, year=year, deadlines=rules),
         "monthly": monthly(dataset, years=[year - 1, year]),
         "lags": lags(dataset, year=year, deadlines=rules),
-        "adopted": adopted.reset_index(drop=True),
+        "adopted": adopted,
         "faults": faults.drop(columns="fault_id").reset_index(drop=True),
     }
 
