@@ -49,8 +49,6 @@ _WORDS = {
         "down": "下降最多：{units}",
         "entered": "新进表彰：{units}",
         "left": "退出表彰：{units}",
-        "award_a": "奖项（方案A）",
-        "award_b": "奖项（方案B）",
         "reset": "恢复原规则",
         "error": "规则无效：{error}",
     },
@@ -65,8 +63,6 @@ _WORDS = {
         "down": "down most: {units}",
         "entered": "new on the award lists: {units}",
         "left": "off the award lists: {units}",
-        "award_a": "Award (A)",
-        "award_b": "Award (B)",
         "reset": "Reset",
         "error": "invalid rules: {error}",
     },
@@ -131,7 +127,6 @@ def _table_html(table: pd.DataFrame, lang: str) -> str:
         rank_change=shown["rank_change"].map(_arrow),
     )
     headers = header_labels(SHOWN_COLUMNS, lang)
-    headers |= {key: _WORDS[lang][key] for key in ("award_a", "award_b")}
     return shown.rename(columns=headers).to_html(
         index=False, escape=False, float_format=lambda x: f"{x:g}", border=0
     )
