@@ -55,7 +55,7 @@ lab: $(STAMP)
 
 ## Regenerate data/sample from the seeded generator
 sample: $(STAMP)
-	$(BIN)/python -m evalkit._sample $(DATA)
+	$(BIN)/python -m evalkit.data._sample $(DATA)
 
 ## Remove the environment and generated reports
 clean:

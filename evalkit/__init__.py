@@ -3,7 +3,7 @@
 Load and validate submission, adoption, unit and fault records; count, score
 and rank units and informants under rules held as data; compare rule sets;
 and write the year-end workbook, charts and bulletins. Charts are in
-:mod:`evalkit.plots`.
+:mod:`evalkit.outputs.plots`.
 
 The public names are imported on first use, so ``evalkit check`` does not pay
 for SciPy and matplotlib.
@@ -11,35 +11,35 @@ for SciPy and matplotlib.
 
 from importlib import import_module
 
-from evalkit._dataset import Dataset
-from evalkit._io import DataError
-from evalkit.loading import load, load_frames
+from evalkit.data._dataset import Dataset
+from evalkit.data._io import DataError
+from evalkit.data.loading import load, load_frames
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Rules": "evalkit.rules",
-    "RulesError": "evalkit.rules",
-    "load_rules": "evalkit.rules",
-    "available_rules": "evalkit.rules",
-    "Scorer": "evalkit.scoring",
-    "score": "evalkit.scoring",
-    "ledger": "evalkit.scoring",
-    "score_informants": "evalkit.scoring",
-    "select_awards": "evalkit.awards",
-    "compare": "evalkit.whatif",
-    "Comparison": "evalkit.whatif",
+    "Rules": "evalkit.scoring.rules",
+    "RulesError": "evalkit.scoring.rules",
+    "load_rules": "evalkit.scoring.rules",
+    "available_rules": "evalkit.scoring.rules",
+    "Scorer": "evalkit.scoring.scorer",
+    "score": "evalkit.scoring.scorer",
+    "ledger": "evalkit.scoring.scorer",
+    "score_informants": "evalkit.scoring.scorer",
+    "select_awards": "evalkit.scoring.awards",
+    "compare": "evalkit.scoring.whatif",
+    "Comparison": "evalkit.scoring.whatif",
     "compute_metrics": "evalkit.metrics",
     "monthly": "evalkit.metrics",
     "lags": "evalkit.metrics",
     "resolve_period": "evalkit.metrics",
     "wilson_interval": "evalkit.metrics",
-    "funnel_data": "evalkit.uncertainty",
-    "rank_bands": "evalkit.uncertainty",
-    "write_pack": "evalkit.reports",
-    "write_comparison": "evalkit.reports",
-    "bulletin_tables": "evalkit.bulletin",
-    "write_bulletin": "evalkit.bulletin",
+    "funnel_data": "evalkit.scoring.uncertainty",
+    "rank_bands": "evalkit.scoring.uncertainty",
+    "write_pack": "evalkit.outputs.pack",
+    "write_comparison": "evalkit.outputs.pack",
+    "bulletin_tables": "evalkit.outputs.bulletin",
+    "write_bulletin": "evalkit.outputs.bulletin",
     "whatif_panel": "evalkit.widgets",
 }
 

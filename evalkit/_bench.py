@@ -10,10 +10,10 @@ What is timed (``time.perf_counter``, the median of several runs unless said):
 * loading: :func:`evalkit.load` of ``data/sample``, and validation of the
   generated frames of 1,000,000 submissions, 400,000 adoptions and 5,000 units
   through :func:`evalkit.load_frames` (once: it is the loading cost, not scoring);
-* scoring a year of that data from the loaded Dataset (:func:`evalkit.scoring.score`,
-  that is building a :class:`~evalkit.scoring.Scorer` and scoring once);
+* scoring a year of that data from the loaded Dataset (:func:`evalkit.scoring.scorer.score`,
+  that is building a :class:`~evalkit.scoring.scorer.Scorer` and scoring once);
 * re-scoring after a weight change with a prepared Scorer at 100,000 items;
-* 1,000 Monte Carlo draws of :func:`evalkit.uncertainty.rank_bands` at 80 units;
+* 1,000 Monte Carlo draws of :func:`evalkit.scoring.uncertainty.rank_bands` at 80 units;
 * the per-unit aggregation (items submitted, adoption points per level) written
   in DuckDB SQL over the same Dataset frames, beside the evalkit path, with the
   ratio and the largest difference between the two;
@@ -42,11 +42,11 @@ import pandas as pd
 
 import evalkit
 from evalkit._paths import SAMPLE_DIR
-from evalkit._sample import generate_large
+from evalkit.data._sample import generate_large
 from evalkit.metrics import resolve_period
-from evalkit.rules import LEVELS, Rules, load_rules
-from evalkit.scoring import Scorer, score
-from evalkit.uncertainty import rank_bands
+from evalkit.scoring.rules import LEVELS, Rules, load_rules
+from evalkit.scoring.scorer import Scorer, score
+from evalkit.scoring.uncertainty import rank_bands
 
 YEAR = 2025
 LARGE = {"n_submissions": 1_000_000, "n_adoptions": 400_000, "n_units": 5_000}
@@ -234,7 +234,7 @@ def duckdb_aggregation(dataset: evalkit.Dataset, rules: Rules, year: int):
     its units) and the adoption points of each level earned in ``year`` under
     ``rules`` (level or outlet points x type factor x category factor, shared as
     ``adoption.joint`` says, summed over every adoption). These equal the
-    ``n_items`` and ``points_<level>`` columns of :func:`evalkit.scoring.score`
+    ``n_items`` and ``points_<level>`` columns of :func:`evalkit.scoring.scorer.score`
     for rules in ``adoption.mode = "sum"``.
 
     Returns
@@ -299,7 +299,7 @@ def bench_large(sizes: dict[str, int], repeats: int) -> list[Figure]:
         return holder["scorer"]
 
     built, scored = Timing([], []), Timing([], [])
-    for _ in range(repeats):  # evalkit.scoring.score is exactly Scorer(...).score()
+    for _ in range(repeats):  # evalkit.scoring.scorer.score is exactly Scorer(...).score()
         one = timed(build, 1)
         built.runs += one.runs
         built.cpu_runs += one.cpu_runs
@@ -314,14 +314,14 @@ def bench_large(sizes: dict[str, int], repeats: int) -> list[Figure]:
     )
     whole = timed(lambda: score(dataset, "default", YEAR), 1)
     if not whole.result.equals(total.result):
-        raise AssertionError("evalkit.scoring.score and Scorer(...).score() disagree")
+        raise AssertionError("evalkit.scoring.scorer.score and Scorer(...).score() disagree")
     figures.append(
         Figure(
             f"score a year ({label})",
             total.median,
             2.0,
             f"{total.span()}: Scorer build {built.median:.2f} s + score() "
-            f"{scored.median:.2f} s; evalkit.scoring.score once: {whole.median:.2f} s",
+            f"{scored.median:.2f} s; evalkit.scoring.scorer.score once: {whole.median:.2f} s",
             total.cpu,
         )
     )

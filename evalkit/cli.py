@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit._io import DataError
 from evalkit._paths import DEFAULT_RULES
-from evalkit.rules import RulesError
+from evalkit.data._io import DataError
+from evalkit.scoring.rules import RulesError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 MAX_SHOWN = 50
@@ -31,7 +31,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from evalkit.loading import load
+    from evalkit.data.loading import load
 
     dataset = load(args.folder)
     print(f"evalkit check {args.folder}")
@@ -57,7 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _load_clean(args: argparse.Namespace):
     """Load the data folder; refuse to rank on data with errors unless asked to."""
-    from evalkit.loading import load
+    from evalkit.data.loading import load
 
     dataset = load(args.folder)
     n_errors = int((dataset.issues["severity"] == "error").sum())
@@ -77,7 +77,7 @@ def _load_clean(args: argparse.Namespace):
 
 
 def _rules(path):
-    from evalkit.rules import load_rules
+    from evalkit.scoring.rules import load_rules
 
     return load_rules(path)
 
@@ -87,9 +87,9 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from evalkit._excel import Sheet, write_csv, write_workbook
-    from evalkit.reports import localise
-    from evalkit.scoring import score, score_informants
+    from evalkit.outputs._excel import Sheet, write_csv, write_workbook
+    from evalkit.outputs.pack import localise
+    from evalkit.scoring.scorer import score, score_informants
 
     dataset = _load_clean(args)
     rules = _rules(args.rules)
@@ -112,7 +112,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evalkit.reports import write_pack
+    from evalkit.outputs.pack import write_pack
 
     dataset = _load_clean(args)
     files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang)
@@ -121,7 +121,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from evalkit.reports import write_comparison
+    from evalkit.outputs.pack import write_comparison
 
     dataset = _load_clean(args)
     summary = write_comparison(dataset, _rules(args.rules), _rules(args.against), args.year,
@@ -131,7 +131,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
-    from evalkit.bulletin import bulletin_period, write_bulletin
+    from evalkit.outputs.bulletin import bulletin_period, write_bulletin
 
     bulletin_period(args.period)  # a bad period fails before the data is loaded
     args.year = None

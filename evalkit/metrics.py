@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from evalkit._dataset import Dataset
-from evalkit._schema import ENUMS
+from evalkit.data._dataset import Dataset
+from evalkit.data._schema import ENUMS
 
 LEVELS = ENUMS["level"].values
 ADOPTION_TYPES = ENUMS["adoption_type"].values
@@ -262,7 +262,7 @@ def _deadline_settings(deadlines) -> dict[str, tuple[float | None, bool]]:
     """``category -> (hours after event_at or None, whether due_at applies)``.
 
     ``deadlines`` is None (the defaults), an object with a ``.deadlines``
-    attribute (``evalkit.rules.Rules``: its deadlines replace the defaults), or a
+    attribute (``evalkit.scoring.rules.Rules``: its deadlines replace the defaults), or a
     mapping ``category -> {"hours": h, "due_at": bool}`` (or a ``Deadline``)
     whose categories replace the defaults one by one.
     """
@@ -456,7 +456,7 @@ def compute_metrics(
         per group, or per informant and unit active in the period (an informant
         gets the faults tied to their items only).
     deadlines : mapping or object with ``.deadlines``, optional
-        ``evalkit.rules.Rules`` (its ``.deadlines`` are used as they are) or a
+        ``evalkit.scoring.rules.Rules`` (its ``.deadlines`` are used as they are) or a
         mapping, per category, ``{"hours": h, "due_at": bool}``: late when
         submitted more than ``h`` calendar hours after ``event_at`` or, with
         ``due_at``, after the item's ``due_at`` (the earlier applies). A mapping's

@@ -4,7 +4,7 @@
 showing one slider per rule key and the ranking under the changed rules next
 to the ranking under the rules as given: each unit's rank change, the rank
 correlation, and who enters or leaves the award lists
-(:func:`evalkit.whatif.compare`). The :class:`evalkit.scoring.Scorer` is
+(:func:`evalkit.scoring.whatif.compare`). The :class:`evalkit.scoring.scorer.Scorer` is
 prepared once, so each move of a slider re-scores in milliseconds. The panel's
 state can be driven without a browser: set a slider's ``value`` or call
 :meth:`WhatIfPanel.update`, then read :attr:`WhatIfPanel.table`.
@@ -19,12 +19,12 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from evalkit._dataset import Dataset
-from evalkit._labels import enum_label, header_labels, label, translate
-from evalkit.awards import select_awards
-from evalkit.rules import Rules, RulesError
-from evalkit.scoring import Scorer
-from evalkit.whatif import Comparison, compare
+from evalkit.data._dataset import Dataset
+from evalkit.outputs._labels import enum_label, header_labels, label, translate
+from evalkit.scoring.awards import select_awards
+from evalkit.scoring.rules import Rules, RulesError
+from evalkit.scoring.scorer import Scorer
+from evalkit.scoring.whatif import Comparison, compare
 
 __all__ = ["DEFAULT_KEYS", "WhatIfPanel", "whatif_panel"]
 
@@ -166,12 +166,12 @@ class WhatIfPanel(widgets.VBox):
         award_b`` (A: the rules as given; B: with the sliders' changes;
         ``rank_change = rank_a - rank_b``, positive meaning up), sorted by group,
         rank under B and unit.
-    comparison : evalkit.whatif.Comparison
-        A against B (:func:`evalkit.whatif.compare`): rank correlations, and the
+    comparison : evalkit.scoring.whatif.Comparison
+        A against B (:func:`evalkit.scoring.whatif.compare`): rank correlations, and the
         units entering and leaving the award lists.
     base : DataFrame
-        The scores under the rules as given (:func:`evalkit.scoring.score` columns).
-    scorer : evalkit.scoring.Scorer
+        The scores under the rules as given (:func:`evalkit.scoring.scorer.score` columns).
+    scorer : evalkit.scoring.scorer.Scorer
         The prepared scorer.
     """
 

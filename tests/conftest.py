@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit._dataset import Dataset
-from evalkit._schema import ENUMS
-from evalkit.loading import load_frames
-from evalkit.rules import Rules
+from evalkit.data._dataset import Dataset
+from evalkit.data._schema import ENUMS
+from evalkit.data.loading import load_frames
+from evalkit.scoring.rules import Rules
 
 UNIT_KEYS = ("unit", "group", "class", "quota")
 ITEM_KEYS = (

@@ -30,7 +30,7 @@ def test_scoring_does_not_mutate_the_dataset(sample):
 
 
 def test_scores_csv_is_byte_identical_across_runs(sample, tmp_path):
-    from evalkit._excel import write_csv
+    from evalkit.outputs._excel import write_csv
 
     first = write_csv(tmp_path / "a.csv", evalkit.score(sample, "default", year=2025)).read_bytes()
     second = write_csv(tmp_path / "b.csv", evalkit.score(sample, "default", year=2025)).read_bytes()

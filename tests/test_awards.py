@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 import evalkit
 from evalkit._paths import SAMPLE_DIR
-from evalkit.awards import select_awards
-from evalkit.rules import load_rules
-from evalkit.scoring import score, score_informants
+from evalkit.scoring.awards import select_awards
+from evalkit.scoring.rules import load_rules
+from evalkit.scoring.scorer import score, score_informants
 
 
 @pytest.fixture(scope="module")

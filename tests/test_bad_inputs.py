@@ -812,7 +812,7 @@ def test_a_billion_laughs_is_refused_quickly(tmp_path):
     entity_xlsx(tmp_path / "faults.xlsx")
     started = time.perf_counter()
     with pytest.raises(evalkit.DataError, match="declares entities"):
-        from evalkit._io import read_cells
+        from evalkit.data._io import read_cells
 
         read_cells(tmp_path / "faults.xlsx")
     assert time.perf_counter() - started < 2

@@ -8,15 +8,15 @@ import pytest
 from conftest import make_dataset, make_rules
 
 from evalkit._paths import SAMPLE_DIR
-from evalkit.bulletin import (
+from evalkit.cli import main
+from evalkit.outputs.bulletin import (
     BulletinPeriodError,
     bulletin_period,
     bulletin_tables,
     bulletin_title,
     write_bulletin,
 )
-from evalkit.cli import main
-from evalkit.scoring import score
+from evalkit.scoring.scorer import score
 
 # Two townships and a department. Points: county adoption 1, city adoption 10; a false
 # report costs 3 and vetoes, a missed commission costs 5; commissions are late after due_at.

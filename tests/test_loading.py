@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 import evalkit
 from evalkit import DataError
-from evalkit._io import (
+from evalkit.data._io import (
     EMPTY_MAPPING,
     check_mapping,
     frame_to_raw,
     header_keys,
     read_cells,
 )
-from evalkit.validation import UnitMatcher, as_datetime, as_enum, as_int, as_text, split_names
+from evalkit.data.validation import UnitMatcher, as_datetime, as_enum, as_int, as_text, split_names
 
 T = pd.Timestamp
 
@@ -246,7 +246,7 @@ def test_the_size_limit_refuses_a_large_workbook(tmp_path, monkeypatch):
     book = openpyxl.Workbook()
     book.active.append(["编号"])
     book.save(tmp_path / "a.xlsx")
-    monkeypatch.setattr("evalkit._io.MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr("evalkit.data._io.MAX_UNCOMPRESSED_BYTES", 1000)
     with pytest.raises(DataError, match="would expand to"):
         read_cells(tmp_path / "a.xlsx")
 

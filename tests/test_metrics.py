@@ -38,7 +38,7 @@ from evalkit.metrics import (
     wilson_interval,
     workday_lag,
 )
-from evalkit.rules import Deadline, Rules
+from evalkit.scoring.rules import Deadline, Rules
 
 A, B, C, D = "城关镇", "河口镇", "财政局", "教育局"
 

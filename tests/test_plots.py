@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from evalkit import plots
-from evalkit._dataset import Dataset
+from evalkit.data._dataset import Dataset
+from evalkit.outputs import plots
 
 TOWNS = [
     f"{name}镇"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import evalkit
-from evalkit._excel import Sheet, display_width, write_workbook
 from evalkit._paths import SAMPLE_DIR
 from evalkit.cli import main
-from evalkit.reports import write_pack
+from evalkit.outputs._excel import Sheet, display_width, write_workbook
+from evalkit.outputs.pack import write_pack
 
 
 @pytest.fixture(scope="module")

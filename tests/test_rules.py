@@ -10,7 +10,14 @@ from conftest import make_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.rules import Deadline, Rules, RulesError, available_rules, late_items, load_rules
+from evalkit.scoring.rules import (
+    Deadline,
+    Rules,
+    RulesError,
+    available_rules,
+    late_items,
+    load_rules,
+)
 
 MINIMAL = 'schema_version = 1\nname = "测试办法"\n'
 

@@ -11,8 +11,8 @@ import pytest
 
 import evalkit
 from evalkit._paths import SAMPLE_DIR
-from evalkit._sample import generate, generate_large, write_sample
-from evalkit._schema import COLUMNS, ENUMS
+from evalkit.data._sample import generate, generate_large, write_sample
+from evalkit.data._schema import COLUMNS, ENUMS
 
 SEEDS = [2025, 1, 7]
 

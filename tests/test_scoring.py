@@ -9,8 +9,8 @@ from conftest import make_dataset, make_rules, quick_dataset, random_tables
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from evalkit.rules import load_rules
-from evalkit.scoring import (
+from evalkit.scoring.rules import load_rules
+from evalkit.scoring.scorer import (
     INFORMANT_COLUMNS,
     LEDGER_COLUMNS,
     POINT_COLUMNS,
@@ -431,7 +431,7 @@ def test_informants_share_their_items(joint_item):
 
 @pytest.fixture(scope="module")
 def sample():
-    from evalkit.loading import load
+    from evalkit.data.loading import load
 
     return load("data/sample")
 
@@ -597,7 +597,7 @@ def test_totals_are_the_scores_before_rounding(sample):
 
 
 def test_scorer_rejects_bad_changes_clearly(sample):
-    from evalkit.rules import RulesError
+    from evalkit.scoring.rules import RulesError
 
     with pytest.raises(RulesError, match=r"adoption.points.city = -1"):
         Scorer(sample, "default").score({"adoption.points.city": -1})

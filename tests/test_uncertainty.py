@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import evalkit
-from evalkit.rules import Rules
-from evalkit.uncertainty import binomial_limits, funnel_data, rank_bands
+from evalkit.scoring.rules import Rules
+from evalkit.scoring.uncertainty import binomial_limits, funnel_data, rank_bands
 
 
 # ----------------------------------------------------------------- funnel
@@ -290,8 +290,8 @@ def test_rank_bands_exact_when_the_score_is_not_linear(close_race):
 def test_rank_bands_use_the_scorers_fast_totals_when_it_has_them(
     close_race, points_only, monkeypatch
 ):
-    from evalkit.scoring import Scorer
-    from evalkit.uncertainty import _raw_totals
+    from evalkit.scoring.scorer import Scorer
+    from evalkit.scoring.uncertainty import _raw_totals
 
     calls = []
 
@@ -307,8 +307,8 @@ def test_rank_bands_use_the_scorers_fast_totals_when_it_has_them(
 
 
 def test_weight_draws_respect_integer_keys_and_ranges():
-    from evalkit.rules import RulesError, load_rules
-    from evalkit.uncertainty import _draw_weights
+    from evalkit.scoring.rules import RulesError, load_rules
+    from evalkit.scoring.uncertainty import _draw_weights
 
     rules = load_rules("default")
     ranges = {

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.whatif import compare
+from evalkit.scoring.whatif import compare
 
 
 def _table(scores, group="乡镇组"):
@@ -61,8 +61,8 @@ def test_units_missing_from_one_side_are_an_error():
 def test_a_weight_change_reorders_real_scores():
     from conftest import make_dataset, make_rules
 
-    from evalkit.awards import select_awards
-    from evalkit.scoring import Scorer
+    from evalkit.scoring.awards import select_awards
+    from evalkit.scoring.scorer import Scorer
 
     # 甲镇: three county adoptions; 乙镇: one city adoption.
     ds = make_dataset(
@@ -102,9 +102,9 @@ def _datasets(draw):
 def test_identical_rules_compare_as_no_change(tables, name):
     from conftest import quick_dataset
 
-    from evalkit.awards import select_awards
-    from evalkit.rules import load_rules
-    from evalkit.scoring import Scorer, score
+    from evalkit.scoring.awards import select_awards
+    from evalkit.scoring.rules import load_rules
+    from evalkit.scoring.scorer import Scorer, score
 
     ds = quick_dataset(**tables)
     a = Scorer(ds, name).score()

@@ -6,7 +6,7 @@ import ipywidgets
 import pytest
 from conftest import make_dataset, make_rules
 
-from evalkit.rules import RulesError
+from evalkit.scoring.rules import RulesError
 from evalkit.widgets import DEFAULT_KEYS, whatif_panel
 
 # 甲镇 has three items adopted by the county, 乙镇 one adopted by the province, 丙乡 one by

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit.rules import Rules, load_rules
+from evalkit.scoring.rules import Rules, load_rules
 
 __all__ = ["AWARD_COLUMNS", "select_awards"]
 
@@ -78,11 +78,11 @@ def select_awards(
     Parameters
     ----------
     unit_scores : DataFrame
-        The output of :func:`evalkit.scoring.score`.
+        The output of :func:`evalkit.scoring.scorer.score`.
     rules : Rules or str
         The rule set whose ``awards`` section applies.
     informant_scores : DataFrame, optional
-        The output of :func:`evalkit.scoring.score_informants`; an informant
+        The output of :func:`evalkit.scoring.scorer.score_informants`; an informant
         is eligible only when their unit is (not vetoed, quota met).
 
     Returns

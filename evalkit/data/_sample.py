@@ -8,7 +8,7 @@ look (Chinese headers and labels, title rows, a BOM CSV and a GBK CSV);
 Everything is drawn from ``numpy.random.default_rng(seed)``: the same seed
 gives the same frames and the same file bytes.
 
-Run ``python -m evalkit._sample data/sample`` (``make sample``) to regenerate
+Run ``python -m evalkit.data._sample data/sample`` (``make sample``) to regenerate
 the committed sample.
 """
 
@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit._excel import Sheet, write_csv, write_workbook
-from evalkit._schema import COLUMNS, ENUMS
+from evalkit.data._schema import COLUMNS, ENUMS
 
 # ------------------------------------------------------------------ the county, as data
 TOWNSHIPS = (
@@ -336,7 +335,7 @@ def generate(seed: int = 2025, years=(2024, 2025)) -> dict[str, pd.DataFrame]:
     -------
     dict of str to DataFrame
         ``units``, ``submissions``, ``adoptions``, ``faults`` in the canonical
-        columns of :data:`evalkit._schema.COLUMNS`, as a raw file holds them:
+        columns of :data:`evalkit.data._schema.COLUMNS`, as a raw file holds them:
         the units and informants of an item joined by 、, enumerations as
         canonical values, datetimes as naive local timestamps.
 
@@ -523,6 +522,10 @@ def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
     dict of str to Path
         The file written for each table.
     """
+    # The sample is written the way an office's export looks, with the pack's own
+    # writer; imported here so that the data layer does not depend on outputs.
+    from evalkit.outputs._excel import Sheet, write_csv, write_workbook
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {name: _in_chinese(frame, name) for name, frame in generate(seed).items()}

@@ -12,9 +12,9 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from evalkit._dataset import ISSUE_COLUMNS
-from evalkit._io import RawTable, column_label, header_keys
-from evalkit._schema import ENUMS, LIST_SEPARATORS
+from evalkit.data._dataset import ISSUE_COLUMNS
+from evalkit.data._io import RawTable, column_label, header_keys
+from evalkit.data._schema import ENUMS, LIST_SEPARATORS
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Excel serial numbers read as dates: 1950-01-01 .. 2099-12-31. Smaller numbers (a bare

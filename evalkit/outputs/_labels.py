@@ -3,7 +3,7 @@
 ``LABELS["zh"]`` and ``LABELS["en"]`` hold the same keys. Keys are the
 canonical column names (``score``, ``rank``, ``points_county``...), chart
 texts (``title_ranking``...; some are templates with ``{fields}``), and the
-values of the enumerations of :data:`evalkit._schema.ENUMS` as
+values of the enumerations of :data:`evalkit.data._schema.ENUMS` as
 ``"<enumeration>.<value>"`` (``"level.county"`` -> 县级), whose Chinese comes
 from the schema itself. :data:`VALUES_EN` translates common Chinese data values
 (group, class and award names) for English output.
@@ -14,7 +14,7 @@ Use :func:`label`, :func:`enum_label`, :func:`translate` and
 
 from __future__ import annotations
 
-from evalkit._schema import COLUMNS, ENUMS
+from evalkit.data._schema import COLUMNS, ENUMS
 
 LANGS = ("zh", "en")
 _MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()

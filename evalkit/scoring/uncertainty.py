@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom, rankdata
 
-from evalkit._dataset import Dataset
-from evalkit.rules import LEVELS, Rules, RulesError
-from evalkit.scoring import POINT_COLUMNS, Scorer
+from evalkit.data._dataset import Dataset
+from evalkit.scoring.rules import LEVELS, Rules, RulesError
+from evalkit.scoring.scorer import POINT_COLUMNS, Scorer
 
 FUNNEL_LEVELS = {
     "any": "adopted",
@@ -343,7 +343,7 @@ def rank_bands(
     -------
     DataFrame
         ``unit``, ``group``, ``score`` and ``rank`` under ``rules`` as given (from
-        :class:`evalkit.scoring.Scorer`), ``vetoed``, ``rank_median``, ``rank_p05``,
+        :class:`evalkit.scoring.scorer.Scorer`), ``vetoed``, ``rank_median``, ``rank_p05``,
         ``rank_p95`` (empirical quantiles of the draws' ranks, each an observed
         rank). Ranks are within the group, ties share the better place, vetoed
         units come last. Sorted by group, rank, unit.
@@ -358,7 +358,7 @@ def rank_bands(
     Examples
     --------
     >>> import evalkit
-    >>> from evalkit.rules import Rules
+    >>> from evalkit.scoring.rules import Rules
     >>> data = evalkit.load_frames(
     ...     units=pd.DataFrame({"unit": ["城关镇", "河口镇"], "group": ["乡镇组", "乡镇组"]}),
     ...     submissions=pd.DataFrame({"submission_id": ["A1", "A2"], "units": ["城关镇", "河口镇"],

@@ -1,7 +1,7 @@
 """The periodic bulletin (月度/季度通报): a month's or a quarter's figures and the year to date.
 
 :func:`bulletin_tables` computes every table of a bulletin from the engine
-(:func:`evalkit.scoring.score` and :func:`evalkit.metrics.compute_metrics`), so
+(:func:`evalkit.scoring.scorer.score` and :func:`evalkit.metrics.compute_metrics`), so
 its counts and points follow the same conventions as the year-end pack: an
 item counts in the period it was submitted, an adoption in the period it was
 made, a fault in the period it occurred; a joint item counts in full for each
@@ -30,13 +30,13 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit._dataset import Dataset
-from evalkit._excel import Sheet, write_workbook
-from evalkit._io import DataError
+from evalkit.data._dataset import Dataset
+from evalkit.data._io import DataError
 from evalkit.metrics import adopted_items, compute_metrics, resolve_period
-from evalkit.reports import localise
-from evalkit.rules import FAULT_KINDS, LEVELS, Rules, load_rules
-from evalkit.scoring import score
+from evalkit.outputs._excel import Sheet, write_workbook
+from evalkit.outputs.pack import localise
+from evalkit.scoring.rules import FAULT_KINDS, LEVELS, Rules, load_rules
+from evalkit.scoring.scorer import score
 
 __all__ = [
     "BulletinPeriodError",
@@ -342,7 +342,7 @@ _THIS = {
     "zh": {"month": "本月", "quarter": "本季度"},
     "en": {"month": "month", "quarter": "quarter"},
 }
-# Bulletin-only headers; {this} is 本月/本季度 or month/quarter. Others come from evalkit._labels.
+# Bulletin-only headers; {this} is 本月/本季度 or month/quarter. Others come from evalkit.outputs._labels.
 _HEADERS = {
     "zh": {
         "ytd_rank": "累计名次",
@@ -410,7 +410,7 @@ _NOTES = {
 def localise_bulletin(frame: pd.DataFrame, period: Any, lang: str = "zh") -> pd.DataFrame:
     """A table of :func:`bulletin_tables` with headers in ``lang`` (本月报送数, 累计得分 ...).
 
-    Values are translated as :func:`evalkit.reports.localise` does (levels,
+    Values are translated as :func:`evalkit.outputs.pack.localise` does (levels,
     kinds, and for English the group names).
 
     Examples

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
+from evalkit.data._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
 
 SUFFIXES = (".csv", ".xlsx")
 MAPPING_FILE = "mapping.toml"

@@ -10,7 +10,7 @@ chart with :func:`save_figure` (PNG at 200 dpi and SVG).
 
 Long lists (40 units in a group) are split into side-by-side panels of at most
 :data:`MAX_ROWS` bars, sorted by rank, with a value label on every bar. The
-shared machinery (style, colours, panels, labels) is in :mod:`evalkit._chartkit`.
+shared machinery (style, colours, panels, labels) is in :mod:`evalkit.outputs._chartkit`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from matplotlib.ticker import (
     PercentFormatter,
 )
 
-from evalkit._chartkit import (
+from evalkit.outputs._chartkit import (
     COMPONENTS,
     FALL_COLOUR,
     HEATMAP_MAX_ROWS,
@@ -69,7 +69,7 @@ from evalkit._chartkit import (
     top_legend,
     unit_month_counts,
 )
-from evalkit._labels import label, translate
+from evalkit.outputs._labels import label, translate
 
 __all__ = [
     "MAX_ROWS",
@@ -740,7 +740,7 @@ def plot_rank_bands(
 ) -> Figure:
     """How firm each rank is: a unit's 5-95% range of ranks as a line, its median as a dot.
 
-    A caterpillar chart of :func:`evalkit.uncertainty.rank_bands`: one row per
+    A caterpillar chart of :func:`evalkit.scoring.uncertainty.rank_bands`: one row per
     unit, sorted by rank (rank 1 at the top; long lists split into side-by-side
     panels), a line from ``rank_p05`` to ``rank_p95`` labelled with its ends, a
     dot at ``rank_median`` and a ring at ``rank``, the rank under the rules as

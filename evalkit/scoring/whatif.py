@@ -1,6 +1,6 @@
 """What-if: compare the rankings of two rule sets.
 
-Re-scoring under changed weights is :class:`evalkit.scoring.Scorer`'s job: it
+Re-scoring under changed weights is :class:`evalkit.scoring.scorer.Scorer`'s job: it
 prepares once what does not depend on the numbers of the rules, so a slider
 can re-rank in milliseconds (``Scorer(ds, rules, year).score({"adoption.points.city": 20})``).
 :func:`compare` then says what the change does: per unit both scores and
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.scoring import Scorer
+from evalkit.scoring.scorer import Scorer
 
 __all__ = ["Comparison", "Scorer", "compare"]
 
@@ -83,7 +83,7 @@ def compare(
     awards_a: pd.DataFrame | None = None,
     awards_b: pd.DataFrame | None = None,
 ) -> Comparison:
-    """Compare two unit score tables (from :func:`evalkit.scoring.score`) unit by unit.
+    """Compare two unit score tables (from :func:`evalkit.scoring.scorer.score`) unit by unit.
 
     Examples
     --------

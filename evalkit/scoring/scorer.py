@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit._dataset import Dataset
-from evalkit._schema import ENUMS
+from evalkit.data._dataset import Dataset
+from evalkit.data._schema import ENUMS
 from evalkit.metrics import resolve_period
-from evalkit.rules import (
+from evalkit.scoring.rules import (
     ADOPTION_TYPES,
     CATEGORIES,
     FAULT_KINDS,
@@ -482,7 +482,7 @@ class Scorer:
     def totals(self, rules_or_changes=None) -> np.ndarray:
         """Unrounded final figures in the order of :attr:`people`, without building a frame.
 
-        The fast path for Monte Carlo over weights (``evalkit.uncertainty``):
+        The fast path for Monte Carlo over weights (``evalkit.scoring.uncertainty``):
         the same numbers as :meth:`score` gives before rounding.
         """
         rules = self._rules(rules_or_changes)

@@ -1,7 +1,7 @@
-"""Shared machinery of :mod:`evalkit.plots`: style, figures, colours, panels, labels, marks.
+"""Shared machinery of :mod:`evalkit.outputs.plots`: style, figures, colours, panels, labels, marks.
 
 The ``plot_*`` functions build each chart from these pieces: :func:`styled`
-draws a chart inside the evalkit rc settings (:func:`evalkit._fonts.chart_rc`)
+draws a chart inside the evalkit rc settings (:func:`evalkit.outputs._fonts.chart_rc`)
 and nothing leaks out; :func:`new_figure` gives the 16:9 figure; :func:`panels`
 and :func:`chunks` split a long list into side-by-side panels of at most
 :data:`MAX_ROWS` rows; :func:`ranked_bars` draws ranked horizontal bars with
@@ -28,8 +28,8 @@ from matplotlib.textpath import TextPath
 from matplotlib.ticker import MaxNLocator, NullFormatter
 from matplotlib.transforms import Affine2D, IdentityTransform
 
-from evalkit._fonts import chart_rc
-from evalkit._labels import enum_label, label, translate
+from evalkit.outputs._fonts import chart_rc
+from evalkit.outputs._labels import enum_label, label, translate
 
 FIGSIZE = (13.333, 7.5)
 MAX_ROWS = 25  # bars per panel before a list splits into side-by-side panels

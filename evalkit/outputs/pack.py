@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit._dataset import Dataset
-from evalkit._excel import Sheet, replace_atomically, write_csv, write_workbook
-from evalkit._labels import enum_label, header_labels, label, translate
-from evalkit.rules import Rules, load_rules
+from evalkit.data._dataset import Dataset
+from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
+from evalkit.outputs._labels import enum_label, header_labels, label, translate
+from evalkit.scoring.rules import Rules, load_rules
 
 __all__ = ["localise", "pack_tables", "write_comparison", "write_pack"]
 
@@ -139,9 +139,9 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
     Returns a dict with ``scores``, ``informants``, ``awards``, ``ledger``,
     ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults``.
     """
-    from evalkit.awards import select_awards
     from evalkit.metrics import adopted_items, compute_metrics, lags, monthly
-    from evalkit.scoring import Scorer
+    from evalkit.scoring.awards import select_awards
+    from evalkit.scoring.scorer import Scorer
 
     scorer = Scorer(dataset, rules, year)  # one preparation for the scores and their ledger
     scores = scorer.score()
@@ -321,7 +321,7 @@ def write_pack(
 
 
 def _render(job: tuple, out: Path) -> list[Path]:
-    from evalkit import plots
+    from evalkit.outputs import plots
 
     stem, _, name, args, kwargs = job
     return plots.save_figure(getattr(plots, name)(*args, **kwargs), out / stem)
@@ -340,7 +340,7 @@ def _chart_pool(n_jobs: int):
 
 
 def _funnel(metrics: pd.DataFrame):
-    from evalkit.uncertainty import funnel_data
+    from evalkit.scoring.uncertainty import funnel_data
 
     return funnel_data(metrics)
 
@@ -360,10 +360,10 @@ def write_comparison(
     Returns a short summary (correlations, how many units move, award changes)
     for the command line.
     """
-    from evalkit import plots
-    from evalkit.awards import select_awards
-    from evalkit.scoring import score
-    from evalkit.whatif import compare
+    from evalkit.outputs import plots
+    from evalkit.scoring.awards import select_awards
+    from evalkit.scoring.scorer import score
+    from evalkit.scoring.whatif import compare
 
     rules_a, rules_b = load_rules(rules_a), load_rules(rules_b)
     out = Path(out)

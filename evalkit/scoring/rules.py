@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit._paths import RULES_DIR
-from evalkit._schema import ENUMS
+from evalkit.data._schema import ENUMS
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
-from evalkit._io import (
+from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
+from evalkit.data._io import (
     DataError,
     RawTable,
     check_mapping,
@@ -18,8 +18,8 @@ from evalkit._io import (
     read_mapping,
     read_table,
 )
-from evalkit._schema import COLUMNS, TABLES
-from evalkit.validation import (
+from evalkit.data._schema import COLUMNS, TABLES
+from evalkit.data.validation import (
     Checker,
     UnitMatcher,
     as_datetime,
