@@ -246,7 +246,7 @@ def test_the_size_limit_refuses_a_large_workbook(tmp_path, monkeypatch):
     book = openpyxl.Workbook()
     book.active.append(["编号"])
     book.save(tmp_path / "a.xlsx")
-    monkeypatch.setattr("evalkit.data._io.MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr("evalkit.data._xlsx.MAX_UNCOMPRESSED_BYTES", 1000)
     with pytest.raises(DataError, match="would expand to"):
         read_cells(tmp_path / "a.xlsx")
 

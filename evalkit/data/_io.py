@@ -3,6 +3,7 @@
 The result of reading is a frame of raw cell values with canonical column
 names and a ``_row`` column holding the row number as Excel (or a text
 editor, for CSV) shows it, so that every later message can point at the cell.
+Workbooks are read by :mod:`evalkit.data._xlsx` (calamine, after safety checks).
 """
 
 from __future__ import annotations
@@ -10,22 +11,41 @@ from __future__ import annotations
 import csv
 import difflib
 import itertools
+import os
+import stat
 import tomllib
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from evalkit.data._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
+from evalkit.data._xlsx import (
+    MAX_COMPRESSION_RATIO,
+    MAX_SHEET_CELLS,
+    MAX_UNCOMPRESSED_BYTES,
+    Sheet,
+    WorkbookError,
+    cell_name,
+    read_workbook,
+)
+
+__all__ = [
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_SHEET_CELLS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "DataError",
+    "RawTable",
+]
 
 SUFFIXES = (".csv", ".xlsx")
 MAPPING_FILE = "mapping.toml"
-# An export of a county for a year is a few MB; these limits refuse zip bombs.
-MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 HEADER_SEARCH_ROWS = 10
+MAX_FILE_BYTES = 2 * 1024**3  # any data file, CSV or workbook
+CELL_ISSUE_COLUMNS = ["index", "column", "value", "message"]
 
 
 class DataError(ValueError):
@@ -42,6 +62,22 @@ class RawTable:
     issues: list[dict] = field(default_factory=list)
     blank_rows: int = 0
     fatal: bool = False  # the file could not be read; every row is rejected
+    # Cells that read as blank or as a value but mean something else (an Excel error value,
+    # a formula never calculated, the hidden part of a merged range): each is an error on
+    # its record. Columns: "index" (position in ``frame``), "column" (canonical), "value"
+    # (what the cell shows), "message".
+    cell_issues: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CELL_ISSUE_COLUMNS)
+    )
+    # The file name of each record when the records come from several sheets
+    # ("file [sheet]"); None when every record comes from ``file``.
+    row_files: np.ndarray | None = None
+
+    def files(self, mask=None):
+        """The file name of the records selected by ``mask`` (a name, or one per record)."""
+        if self.row_files is None:
+            return self.file
+        return self.row_files if mask is None else self.row_files[np.asarray(mask, dtype=bool)]
 
 
 def header_key(name: object) -> str:
@@ -182,24 +218,67 @@ def _file_issue(table: str, file: str, message: str, severity: str = "error") ->
 
 
 def read_cells(path: Path) -> pd.DataFrame:
-    """Read every cell of the first sheet (XLSX) or of a CSV as raw values, row 1 first.
+    """Every cell of a CSV file, or of the first worksheet of a workbook, as raw values.
 
-    Raises ``DataError`` with a readable reason when the file cannot be read.
+    Row 1 first; empty cells are ``None``. Raises ``DataError`` with a readable
+    reason when the file cannot be read.
     """
+    if _suffix(path) == ".xlsx":
+        return _read_sheets(path)[0].cells
+    return _read_csv(_read_bytes(path))
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO, a device, a folder) is refused."""
     try:
-        if path.stat().st_size == 0:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"not a regular file but {_kind(info.st_mode)}: put the data file here")
+        if info.st_size == 0:
             raise DataError("the file is empty (0 bytes)")
-        if path.suffix.lower() == ".xlsx":
-            return _read_xlsx(path)
-        return _read_csv(path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise DataError(
+                f"refused: the file has {info.st_size:,} bytes (limit {MAX_FILE_BYTES:,})"
+            )
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise DataError(
+                f"a link to {os.readlink(path)}, which does not exist: link or copy the file itself"
+            ) from exc
+        raise DataError("the file does not exist (it was removed while reading?)") from exc
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror or exc}") from exc
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((what for test, what in kinds if test(mode)), "a special file")
+
+
+def _read_sheets(path: Path) -> list[Sheet]:
+    _read_bytes(path)  # the same checks as for CSV: a regular, non-empty file within the limit
+    try:
+        return read_workbook(path)
+    except WorkbookError as exc:
+        raise DataError(str(exc)) from exc
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _read_csv(raw: bytes) -> pd.DataFrame:
     from io import StringIO
 
-    raw = path.read_bytes()
     # UTF-8 (a BOM is dropped), else GBK as Excel on Chinese Windows saves CSV (GB18030 is
     # its superset). A file with a UTF-8 BOM must be UTF-8 throughout.
     encodings = ("utf-8-sig",) if raw.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
@@ -224,58 +303,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return cells.where(cells.ne(""), None)
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    if not zipfile.is_zipfile(path):
-        raise DataError("not an Excel workbook (.xlsx files are zip archives; is it text renamed?)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise DataError(f"not a readable Excel workbook (damaged zip archive: {exc})") from exc
-    # Declared sizes bound what zipfile will inflate, so checking them refuses zip bombs.
-    total = sum(i.file_size for i in infos)
-    ratio = total / max(sum(i.compress_size for i in infos), 1)
-    if total > MAX_UNCOMPRESSED_BYTES or ratio > MAX_COMPRESSION_RATIO:
-        raise DataError(
-            f"refused: the workbook would expand to {total:,} bytes, {ratio:.0f} times its"
-            f" compressed size (limits: {MAX_UNCOMPRESSED_BYTES:,} bytes and"
-            f" {MAX_COMPRESSION_RATIO} times); save it again from Excel"
-        )
-    import openpyxl  # imported here: it is slow to import and CSV users do not need it
-
-    book = None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # do not trust the stored size: read every row there is
-        rows = list(sheet.iter_rows(min_row=1, values_only=True))
-    except Exception as exc:  # openpyxl, zip and XML errors come in many types
-        raise _workbook_error(exc) from exc
-    finally:
-        if book is not None:
-            book.close()
-    return _cells(rows)
-
-
 def _cells(rows: list) -> pd.DataFrame:
     """Rows of unequal length as one frame of objects, short rows padded with None."""
     columns = itertools.zip_longest(*rows)  # a transpose in C; no loop over records here
     return pd.DataFrame(dict(enumerate(columns)), index=range(len(rows)), dtype=object)
-
-
-def _workbook_error(exc: BaseException) -> DataError:
-    """A readable reason for a workbook openpyxl could not read; entity tricks are named."""
-    from defusedxml import DefusedXmlException
-
-    cause: BaseException | None = exc
-    while cause is not None:  # openpyxl wraps the parser's error in its own
-        if isinstance(cause, DefusedXmlException):
-            return DataError(
-                "refused: the workbook's XML declares entities or a DTD (a known attack;"
-                " Excel never writes them): open it in Excel and save it again"
-            )
-        cause = cause.__cause__ or cause.__context__
-    return DataError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})")
 
 
 def header_lookup(table: str, mapping: dict) -> dict[str, str]:
@@ -287,13 +318,121 @@ def header_lookup(table: str, mapping: dict) -> dict[str, str]:
 
 
 def read_table(table: str, path: Path, mapping: dict) -> RawTable:
-    """Read one file into a :class:`RawTable`, recording file-level issues."""
+    """Read one file into a :class:`RawTable`, recording file-level issues.
+
+    Of a workbook, every visible worksheet whose header row holds the table's
+    required columns is read (rows of several sheets are named ``file [sheet]``);
+    a hidden sheet is read only when no visible one qualifies. Every sheet with
+    content that is not read is named in a warning.
+    """
     name = str(path)
     try:
-        cells = read_cells(path)
+        if _suffix(path) != ".xlsx":
+            return frame_to_raw(table, name, _read_csv(_read_bytes(path)), mapping)
+        sheets = _read_sheets(path)
     except DataError as exc:
         return _unreadable(table, name, str(exc))
-    return frame_to_raw(table, name, cells, mapping)
+    return _raw_from_sheets(table, name, sheets, mapping)
+
+
+def _raw_from_sheets(table: str, name: str, sheets: list[Sheet], mapping: dict) -> RawTable:
+    lookup = header_lookup(table, mapping)
+    required = {c.name for c in COLUMNS[table] if c.required}
+    found = {}  # sheet name -> (header row, canonical columns in it)
+    for sheet in sheets:
+        row = _header_row(sheet.cells, lookup)
+        present = set() if row is None else set(header_keys(sheet.cells.iloc[row]).map(lookup))
+        found[sheet.name] = (row, present)
+    complete = [s for s in sheets if required <= found[s.name][1]]
+    chosen = [s for s in complete if s.visible] or complete
+    if not chosen:  # no sheet has every required column: the best one says what it lacks
+        best = max(sheets, key=lambda s: (s.visible, len(found[s.name][1])))
+        chosen = [best]
+    several = len(chosen) > 1
+    raws = [
+        frame_to_raw(
+            table,
+            f"{name} [{sheet.name}]" if several else name,
+            sheet.cells,
+            mapping,
+            found[sheet.name][0],
+            sheet=sheet,
+        )
+        for sheet in chosen
+    ]
+    raw = raws[0] if not several else _concat(table, name, raws)
+    for sheet in sheets:
+        if sheet in chosen or not sheet.cells.notna().any(axis=None):
+            continue
+        row, present = found[sheet.name]
+        if sheet in complete:
+            why = f"it is {_state(sheet)} and visible sheets hold the {table} records"
+        elif row is None:
+            why = f"it has no header row of {table} in its first {HEADER_SEARCH_ROWS} rows"
+        else:
+            lacking = ", ".join(column_label(table, c) for c in sorted(required - present))
+            why = f"its header row lacks {lacking}"
+        raw.issues.append(
+            {
+                **_file_issue(
+                    table,
+                    name,
+                    f"sheet {sheet.name!r} ({_state(sheet)}, {len(sheet.cells)} rows) is not"
+                    f" read: {why}",
+                    "warning",
+                ),
+                "value": sheet.name,
+            }
+        )
+    hidden = [s.name for s in chosen if not s.visible]
+    if hidden:
+        raw.issues.append(
+            {
+                **_file_issue(
+                    table,
+                    name,
+                    f"read from hidden sheet {', '.join(map(repr, hidden))}: no visible sheet"
+                    f" has the {table} columns",
+                    "warning",
+                ),
+                "value": ", ".join(hidden),
+            }
+        )
+    if several:
+        names = ", ".join(repr(s.name) for s in chosen)
+        raw.issues.append(
+            {
+                **_file_issue(
+                    table, name, f"{len(chosen)} sheets read as one table: {names}", "warning"
+                ),
+                "value": ", ".join(s.name for s in chosen),
+            }
+        )
+    return raw
+
+
+def _state(sheet: Sheet) -> str:
+    return {"hidden": "hidden", "veryHidden": "very hidden"}.get(sheet.state, "visible")
+
+
+def _concat(table: str, name: str, raws: list[RawTable]) -> RawTable:
+    """The rows of several sheets as one table; each row keeps its sheet's name."""
+    frame = pd.concat([r.frame for r in raws], ignore_index=True)
+    offsets = np.cumsum([0] + [len(r.frame) for r in raws[:-1]])
+    cells = [
+        r.cell_issues.assign(index=r.cell_issues["index"] + offset)
+        for r, offset in zip(raws, offsets, strict=True)
+    ]
+    return RawTable(
+        table,
+        name,
+        frame,
+        [issue for r in raws for issue in r.issues],
+        sum(r.blank_rows for r in raws),
+        any(r.fatal for r in raws),
+        cell_issues=pd.concat(cells, ignore_index=True),
+        row_files=np.concatenate([np.full(len(r.frame), r.file, dtype=object) for r in raws]),
+    )
 
 
 def column_label(table: str, column: str) -> str:
@@ -312,13 +451,29 @@ def excel_column(position: int) -> str:
     return letters
 
 
+def _header_row(cells: pd.DataFrame, lookup: dict[str, str]) -> int | None:
+    """The row among the first ``HEADER_SEARCH_ROWS`` with the most recognised names."""
+    head = cells.head(HEADER_SEARCH_ROWS)
+    if head.empty:
+        return None
+    score = head.apply(lambda col: header_keys(col).isin(list(lookup))).sum(axis=1)
+    return None if score.max() == 0 else int(score.idxmax())
+
+
 def frame_to_raw(
-    table: str, name: str, cells: pd.DataFrame, mapping: dict, header_row: int | None = None
+    table: str,
+    name: str,
+    cells: pd.DataFrame,
+    mapping: dict,
+    header_row: int | None = None,
+    *,
+    sheet: Sheet | None = None,
 ) -> RawTable:
     """Find the header in raw ``cells`` (or take ``header_row``), rename columns, drop blank rows.
 
     Rows above the header (titles) are skipped; a row is blank, and counted in
-    ``blank_rows`` rather than read, when every one of its cells is empty.
+    ``blank_rows`` rather than read, when every one of its cells is empty. The
+    marked and merged cells of ``sheet`` in the columns read become ``cell_issues``.
     """
     lookup = header_lookup(table, mapping)
     if cells.empty:
@@ -326,9 +481,8 @@ def frame_to_raw(
     cells = cells.astype(object).where(cells.notna(), None)
     cells.columns = range(cells.shape[1])
     if header_row is None:
-        head = cells.head(HEADER_SEARCH_ROWS)
-        score = head.apply(lambda col: header_keys(col).isin(list(lookup))).sum(axis=1)
-        if score.max() == 0:
+        header_row = _header_row(cells, lookup)
+        if header_row is None:
             expected = ", ".join(c.zh for c in COLUMNS[table] if c.required)
             return _unreadable(
                 table,
@@ -336,7 +490,6 @@ def frame_to_raw(
                 f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected"
                 f" a row with the column names, such as {expected}",
             )
-        header_row = int(score.idxmax())
     originals = cells.iloc[header_row]
     canonical = header_keys(originals).map(lookup)
     body = cells.iloc[header_row + 1 :]
@@ -375,6 +528,8 @@ def frame_to_raw(
     frame = body[list(first.index)].rename(columns=first.to_dict())
     frame["_row"] = body.index.to_numpy() + 1  # cells row i is row i + 1 in Excel
     raw = RawTable(table, name, frame.reset_index(drop=True), issues, int(is_blank.sum()))
+    if sheet is not None:
+        raw.cell_issues = _cell_issues(sheet, body.index, first)
     missing = [c for c in COLUMNS[table] if c.required and c.name not in present]
     for col in missing:
         raw.issues.append(
@@ -395,6 +550,45 @@ def frame_to_raw(
             _file_issue(table, name, "the file has a header but no data rows", "warning")
         )
     return raw
+
+
+def _cell_issues(sheet: Sheet, rows: pd.Index, columns: pd.Series) -> pd.DataFrame:
+    """Marked cells and hidden cells of merged ranges that fall in the rows and columns read.
+
+    ``rows`` are the 0-based sheet rows kept as records, ``columns`` maps the sheet's
+    column positions read to canonical names. Each issue is an error on its record.
+    """
+    position = pd.Series(np.arange(len(rows)), index=rows)
+    found = [(m.row, m.col, m.value, m.message) for m in sheet.marks]
+    for r0, c0, r1, c1 in sheet.merged:
+        anchor = sheet.cells.iat[r0, c0] if r0 < len(sheet.cells) else None
+        shown = "" if anchor is None else str(anchor)
+        ref = f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
+        for col in columns.index[(columns.index >= c0) & (columns.index <= c1)]:
+            for row in rows[(rows >= r0) & (rows <= r1)]:
+                if (row, col) != (r0, c0):
+                    found.append(
+                        (
+                            row,
+                            col,
+                            shown,
+                            f"cell {cell_name(row, col)} is part of the merged cells {ref}, whose"
+                            f" value is in {cell_name(r0, c0)} only: unmerge the cells and"
+                            " fill in every row",
+                        )
+                    )
+    found = [f for f in found if f[0] in position.index and f[1] in columns.index]
+    frame = pd.DataFrame(found, columns=["sheet_row", "sheet_col", "value", "message"])
+    frame = frame.drop_duplicates(["sheet_row", "sheet_col"])
+    return pd.DataFrame(
+        {
+            "index": position.reindex(frame["sheet_row"]).to_numpy(dtype="int64"),
+            "column": columns.reindex(frame["sheet_col"]).to_numpy(dtype=object),
+            "value": frame["value"].to_numpy(dtype=object),
+            "message": frame["message"].to_numpy(dtype=object),
+        },
+        columns=CELL_ISSUE_COLUMNS,
+    )
 
 
 def _unreadable(table: str, name: str, message: str) -> RawTable:

@@ -35,6 +35,15 @@ class Checker:
         self.rows = raw.frame["_row"].to_numpy()
         self.issues: list[pd.DataFrame] = []
         self.reasons = pd.Series("", index=raw.frame.index, dtype=object)
+        cells = raw.cell_issues  # found while reading: error values, merged cells ...
+        for column, found in cells.groupby("column", sort=False):
+            where = pd.Series(False, index=self.frame.index)
+            where.iloc[found["index"].to_numpy()] = True
+            by_row = found.drop_duplicates("index").set_index("index")
+            positions = pd.Series(np.arange(len(self.frame)), index=self.frame.index)
+            values = by_row["value"].reindex(positions.to_numpy()).to_numpy()
+            messages = by_row["message"].reindex(positions.to_numpy()).to_numpy()
+            self.flag(where, column, values, pd.Series(messages, index=self.frame.index))
 
     def flag(self, mask, column: str, values, message, severity: str = "error") -> None:
         """Record an issue for every row where ``mask`` holds; errors reject the row."""
@@ -52,7 +61,7 @@ class Checker:
             {
                 "severity": severity,
                 "table": self.raw.table,
-                "file": self.raw.file,
+                "file": self.raw.files(mask),
                 "row": self.rows[mask],
                 "column": header,
                 "value": values.astype("string").fillna("").to_numpy(),
@@ -74,7 +83,7 @@ class Checker:
         return pd.DataFrame(
             {
                 "table": self.raw.table,
-                "file": self.raw.file,
+                "file": self.raw.files(bad.to_numpy()),
                 "row": pd.array(self.rows[bad.to_numpy()], dtype="Int64"),
                 "reason": self.reasons[bad].to_numpy(),
             }
