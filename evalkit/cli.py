@@ -142,6 +142,13 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rules_show(args: argparse.Namespace) -> int:
+    from evalkit.outputs.rules_text import rules_text
+
+    print(rules_text(_rules(args.rules), lang=args.lang), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evalkit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -176,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--against", required=True, help="the second rules file (B)")
     bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)
     bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
+    rules = sub.add_parser("rules", help="read rule sets").add_subparsers(
+        dest="rules_command", required=True, metavar="ACTION"
+    )
+    show = rules.add_parser("show", help="print a rule set as numbered clauses (考核细则)")
+    show.add_argument("rules", help="rules file, or the name of a shipped one (e.g. default)")
+    show.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the text")
+    show.set_defaults(func=cmd_rules_show)
     return parser
 
 

@@ -131,3 +131,13 @@ def test_cli_bad_rules_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["score", str(SAMPLE_DIR), "--rules", str(bad), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "adoption.points.province" in err and "ten" in err
+
+
+def test_the_rules_sheet_reads_as_numbered_clauses(pack):
+    out, _ = pack
+    sheet = pd.read_excel(out / "ranking_2025.xlsx", sheet_name="评分规则", header=1)
+    assert list(sheet.columns) == ["序号", "条款"]
+    clauses = sheet["条款"].tolist()
+    assert "信息采用" in clauses
+    assert any("省级采用每条计40分" in c for c in clauses)
+    assert not any("adoption" in str(c) for c in clauses)

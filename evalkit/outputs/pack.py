@@ -17,6 +17,7 @@ import pandas as pd
 from evalkit.data._dataset import Dataset
 from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
 from evalkit.outputs._labels import enum_label, header_labels, label, translate
+from evalkit.outputs.rules_text import rules_rows
 from evalkit.scoring.rules import Rules, load_rules
 
 __all__ = ["localise", "pack_tables", "write_comparison", "write_pack"]
@@ -56,8 +57,8 @@ TEXT = {
         "vetoed_yes": "是",
         "vetoed_note": "一票否决：{units}",
         "tie_note": "名次按组内得分从高到低；得分相同者并列（1、2、2、4），一票否决单位列于最后。",
-        "key": "规则项",
-        "value": "取值",
+        "number": "序号",
+        "clause": "条款",
         "check_kind": "检查",
     },
     "en": {
@@ -91,8 +92,8 @@ TEXT = {
         "vetoed_yes": "yes",
         "vetoed_note": "Vetoed: {units}",
         "tie_note": "Ranked by score within the group; equal scores share a rank (1, 2, 2, 4); vetoed units come last.",
-        "key": "Rule",
-        "value": "Value",
+        "number": "No.",
+        "clause": "Clause",
         "check_kind": "Check",
     },
 }
@@ -123,14 +124,6 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "vetoed" in out:
         out["vetoed"] = out["vetoed"].map({True: _text("vetoed_yes", lang), False: ""})
     return out.rename(columns=header_labels(out.columns, lang))
-
-
-def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(value, dict):
-        return [row for k, v in value.items() for row in _flatten(v, f"{prefix}{k}.")]
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return [row for i, v in enumerate(value, 1) for row in _flatten(v, f"{prefix}{i}.")]
-    return [(prefix.rstrip("."), str(value))]
 
 
 def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataFrame]:
@@ -218,10 +211,11 @@ def _sheets(
     faults.note = _text("vetoed_note", lang, units="、".join(vetoed) or "-")
     sheets.append(faults)
     sheets.append(sheet("ledger", t["ledger"]))
-    rows = [("name", rules.name), ("fingerprint", rules.fingerprint), *_flatten(rules.to_dict())]
-    sheets.append(Sheet(_text("rules", lang), pd.DataFrame(rows, columns=[_text("key", lang),
-                        _text("value", lang)]), _text("title", lang, year=year, sheet=_text("rules", lang),
-                        rules=rules.name)))  # fmt: skip
+    clauses = rules_rows(rules, lang).set_axis(
+        [_text("number", lang), _text("clause", lang)], axis=1
+    )
+    sheets.append(Sheet(_text("rules", lang), clauses, _text("title", lang, year=year,
+                        sheet=_text("rules", lang), rules=rules.name)))  # fmt: skip
     checks = pd.concat([
         dataset.issues.assign(kind=dataset.issues["severity"]),
         dataset.rejected.assign(kind="rejected", message=dataset.rejected["reason"]),
