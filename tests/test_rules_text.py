@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 
 import pytest
 
@@ -31,7 +32,8 @@ def _raw_leaves(value, path=""):
 def _canonical(path: str) -> str:
     """Chinese spellings of levels, categories ... in a key path, as the rules normalise them."""
     spellings = {s: v for enum in ENUMS.values() for s, v in enum.spellings.items()}
-    return ".".join(spellings.get(part, part) for part in path.split("."))
+    parts = (unicodedata.normalize("NFKC", part) for part in path.split("."))  # outlet names
+    return ".".join(spellings.get(part, part) for part in parts)
 
 
 def _file(name):
@@ -50,7 +52,9 @@ def test_the_default_text_says_what_the_file_says():
         "一、信息报送",
         "1.每报送1条信息计0.5分（合报信息按报送单位数分摊），全年报送得分最高30分。",
         "县级采用每条计4分、市级采用每条计15分、省级采用每条计40分、国家级采用每条计80分",
-        "县级《专报》采用每条计8分；市级《市政府专报》采用每条计25分；省级《决策参考》采用每条计60分",
+        "按刊物计分：县级《专报》采用每条计8分，本级其他刊物按县级采用计分；"
+        "市级《市政府专报》采用每条计25分，本级其他刊物按市级采用计分；"
+        "省级《决策参考》采用每条计60分，本级其他刊物按省级采用计分。",
         "综合采用按单篇分值的0.5倍计分；简讯采用按单篇分值的0.3倍计分。",
         "调研信息按上述分值的2倍计分。",
         "同一条信息被多级或多个刊物采用的，累加计分。",

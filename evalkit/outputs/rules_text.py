@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pandas as pd
 
@@ -90,9 +91,14 @@ class _Table:
 
 
 def _n(value: float) -> str:
-    """A number as an office writes it: 5, 0.5, 2.25 (no trailing zeros)."""
+    """A number as an office writes it: 5, 0.5, 2.25, and 1/3 for a third (no trailing zeros)."""
     value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    if value.is_integer():
+        return str(int(value))
+    near = Fraction(value).limit_denominator(12)
+    if near.denominator in (3, 6, 7, 9, 11, 12) and abs(float(near) - value) < 1e-9:
+        return f"{near.numerator}/{near.denominator}"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 class _Say:
@@ -153,29 +159,37 @@ class _Say:
 
 
 def _adoption(t: _Table, say: _Say) -> list[str]:
-    points = t["points"]
+    points, outlets = dict(t["points"].items()), t["outlets"]
+    named = {level: dict(table.items()) for level, table in outlets.items()}
+    named = {level: table for level, table in named.items() if table}
     priced = [
         say("{level}采用每条计{p}分", "{level} adoption: {p} points", level=say.level(lv), p=_n(p))
-        if p
-        else say("{level}采用不计分", "{level} adoption: no points", level=say.level(lv))
         for lv, p in points.items()
+        if p
     ]
-    clauses = [say.end(say("信息被采用的，按采用级别计分：", "Adopted items score by level: ")
-                       + say.items(priced))]  # fmt: skip
-    outlets = t["outlets"]
+    unpriced = [say.level(lv) for lv, p in points.items() if not p and lv not in named]
+    by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(priced)
+    if not priced:
+        by_level = ""
+    if unpriced:
+        none = say("{levels}采用不计分", "{levels} adoptions score nothing", levels=say.items(unpriced))
+        by_level = say.join([by_level, none]) if by_level else none
+    clauses = [say.end(by_level)] if by_level else []
     by_outlet = []
-    for level, table in outlets.items():
-        named = [
+    for level, table in named.items():
+        listed = [
             say("《{o}》采用每条计{p}分", "“{o}” {p} points", o=name, p=_n(p))
             for name, p in table.items()
         ]
-        if named:
-            by_outlet.append(say("{level}", "{level}: ", level=say.level(level)) + say.items(named))
+        rest = (
+            say("本级其他刊物按{level}采用计分", "other outlets as the level", level=say.level(level))
+            if points[level]
+            else say("本级其他刊物不计分", "other outlets score nothing")
+        )
+        by_outlet.append(say("{level}", "{level}: ", level=say.level(level)) + say.items(listed)
+                         + ("，" if say.zh else ", ") + rest)  # fmt: skip
     if by_outlet:
-        clauses.append(say.end(
-            say("按刊物计分：", "By outlet: ") + say.join(by_outlet)
-            + say("；其他刊物按所在级别计分", "; other outlets score by their level")
-        ))  # fmt: skip
+        clauses.append(say.end(say("按刊物计分：", "By outlet: ") + say.join(by_outlet)))
     factors = []
     for kind, f in t["type_factor"].items():
         if f != 1:

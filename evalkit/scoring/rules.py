@@ -19,6 +19,7 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,8 +280,11 @@ class _Outlets(_Spec):
             if not isinstance(outlets, Mapping):
                 problems.append((where, outlets, "a table of outlet name = points"))
                 continue
+            # outlet names as the loader keeps them (NFKC: "（专报）" is "(专报)" in the data)
             out[level] = {
-                str(name): _Num().check(points, f"{where}.{name}", problems)
+                unicodedata.normalize("NFKC", str(name)).strip(): _Num().check(
+                    points, f"{where}.{name}", problems
+                )
                 for name, points in outlets.items()
             }
         return out

@@ -1,0 +1,284 @@
+"""Real rule sets (rules/<place-year>.toml): each loads, scores the sample, and scores a
+tiny hand-computed case the way its document says. docs/rule-sources.md quotes the clauses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import make_dataset
+
+from evalkit.data.loading import load
+from evalkit.scoring.rules import available_rules, load_rules
+from evalkit.scoring.scorer import ledger, score
+
+REAL = [
+    "changshan-2014",
+    "county-bureau-party",
+    "guangyuan-2008",
+    "henan-gongxin-2011",
+    "liangyi-zhuanbao",
+    "lianyungang",
+    "liuan-2013",
+    "wuhai-zhiyuan-2023",
+    "zhonglou-shenpi",
+]
+
+
+def by_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("unit")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load("data/sample")
+
+
+def test_at_least_eight_real_rule_sets_are_shipped():
+    assert set(REAL) <= set(available_rules())
+    assert len(REAL) >= 8
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_each_real_rule_set_scores_the_sample(sample, name):
+    rules = load_rules(name)
+    result = score(sample, rules, year=2025)
+    assert len(result) == len(sample.units)
+    assert result["score"].notna().all()
+    assert (result["score"] != 0).any()  # the sample's adoptions earn points under every set
+    header = (load_rules(name).source, rules.name)
+    assert all(header)
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_each_file_names_its_source_and_year(name):
+    from evalkit._paths import RULES_DIR
+
+    head = (RULES_DIR / f"{name}.toml").read_text(encoding="utf-8").split("schema_version")[0]
+    assert "Source:" in head
+    assert "http" in head or "001doc.com" in head
+    assert "\n# Year: " in head  # a year, or "not stated"
+
+
+# --------------------------------------------------------------------- 连云港 (city)
+
+TOWNS = [("甲县", "县区组"), ("乙县", "县区组")]
+
+
+def test_lianyungang_points_add_up_across_outlets_and_levels():
+    # S1: 《昨日情况》 3 + city leader +5; province 《专报信息》 20 + province leader +50;
+    #     national 50: 3 + 5 + 20 + 50 + 50 = 128 (四、同一条信息……累加计分).
+    # S2: a brief in 《昨日情况》: 3 x 1/3 = 1 (其中简讯1条得1分).
+    # S3: research in 《政务建议》 20, city leader bonus doubled for 调研类: 5 x 2 = 10 -> 30.
+    data = make_dataset(
+        units=TOWNS,
+        items=[("S1", "甲县", "2025-03-01"), ("S2", "甲县", "2025-03-02"),
+               ("S3", "乙县", "2025-03-03", "research")],  # fmt: skip
+        adoptions=[
+            ("S1", "city", "2025-03-05", "single", "昨日情况", "city"),
+            ("S1", "province", "2025-04-01", "single", "专报信息", "province"),
+            ("S1", "national", "2025-05-01", "single", "国办信息"),
+            ("S2", "city", "2025-03-06", "brief", "昨日情况"),
+            ("S3", "city", "2025-03-10", "single", "政务建议", "city"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("lianyungang"), year=2025))
+    assert result.loc["甲县", "score"] == 128 + 1
+    assert result.loc["乙县", "score"] == 30
+
+
+# --------------------------------------------------------------------- 广元 2008 (city)
+
+
+def test_guangyuan_outlets_instructions_and_commission_penalties():
+    # S1: 《政务晨讯》 2 + 《政务参阅》 5 + 《川政晨讯（重要）》 5 + province leader 10 = 22.
+    # S2: 约稿 submitted after its due date, adopted in 《要情专报》 2: late -10 -> 2 - 10 = -8.
+    # One 约稿 not delivered: -10 (不报……每次倒扣10分). 甲县: 22 - 8 - 10 = 4.
+    # 乙县: an adoption in an outlet the document does not name scores 0.
+    data = make_dataset(
+        units=TOWNS,
+        items=[
+            ("S1", "甲县", "2025-03-01"),
+            ("S2", "甲县", "2025-03-05 12:00", "commissioned", None, "2025-03-04 18:00"),
+            ("S3", "乙县", "2025-03-01"),
+        ],
+        adoptions=[
+            ("S1", "city", "2025-03-02", "single", "政务晨讯"),
+            ("S1", "city", "2025-03-03", "single", "政务参阅"),
+            ("S1", "province", "2025-03-20", "single", "川政晨讯（重要）", "province"),
+            ("S2", "city", "2025-03-06", "single", "要情专报"),
+            ("S3", "city", "2025-03-02", "single", "其他刊物"),
+        ],
+        faults=[("甲县", "commission_missed", "2025-06-01")],
+    )
+    result = by_unit(score(data, load_rules("guangyuan-2008"), year=2025))
+    assert result.loc["甲县", "score"] == 4
+    assert result.loc["乙县", "score"] == 0
+
+
+# --------------------------------------------------------------------- 河南工信厅 2011 (province bureau)
+
+
+def test_henan_gongxin_ministry_and_provincial_outlets():
+    # 郑州局: 中办/国办 20 + 《工业和信息化部简报》 10 + 《政府工作快报》 10
+    #         + 《工业和信息化工作简报》 6 + 省政府信息专网 0.5 = 46.5
+    data = make_dataset(
+        units=[("郑州局", "省辖市局"), ("开封局", "省辖市局")],
+        items=[("S1", "郑州局", "2025-03-01"), ("S2", "郑州局", "2025-03-02")],
+        adoptions=[
+            ("S1", "national", "2025-03-10", "single", "国办信息"),
+            ("S1", "national", "2025-03-11", "single", "工业和信息化部简报"),
+            ("S1", "province", "2025-03-05", "single", "政府工作快报"),
+            ("S2", "province", "2025-03-03", "single", "工业和信息化工作简报"),
+            ("S2", "province", "2025-03-04", "single", "省政府信息专网"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("henan-gongxin-2011"), year=2025))
+    assert result.loc["郑州局", "score"] == 46.5
+    assert result.loc["开封局", "score"] == 0
+
+
+# --------------------------------------------------------------------- 六安 2013 (city)
+
+
+def test_liuan_city_outlets_and_upper_adoptions():
+    # 《政务要情》 10 + 《政务快讯》 5 + 《政务快讯（专报）》 10 + 省政府办公厅 40 + 国务院办公厅 80 = 145
+    data = make_dataset(
+        units=TOWNS,
+        items=[("S1", "甲县", "2025-03-01"), ("S2", "甲县", "2025-03-02")],
+        adoptions=[
+            ("S1", "city", "2025-03-05", "single", "政务要情"),
+            ("S1", "province", "2025-03-20", "single", "安徽信息"),
+            ("S1", "national", "2025-04-20", "single", "国办信息"),
+            ("S2", "city", "2025-03-05", "single", "政务快讯"),
+            ("S2", "city", "2025-03-06", "single", "政务快讯（专报）"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("liuan-2013"), year=2025))
+    assert result.loc["甲县", "score"] == 145
+
+
+# --------------------------------------------------------------------- 常山 2014 (county)
+
+
+def test_changshan_outlets_and_monthly_base_points():
+    # 甲镇 sends 8 items in each of January and February, 7 in March:
+    #   base points 10 (Jan) + 10 (Feb) + 0 (Mar) = 20 (完成每月最低指标可获得月度基础分10分).
+    # Adoptions: 《要情快报》 5 + 《常山政务增刊》 30 + 《衢州政务信息动态》 20
+    #   + 《衢州政务信息动态（单篇）》 50 = 105. Total 125.
+    items = [(f"A{i}", "甲镇", f"2025-01-{i + 1:02d}") for i in range(8)]
+    items += [(f"B{i}", "甲镇", f"2025-02-{i + 1:02d}") for i in range(8)]
+    items += [(f"C{i}", "甲镇", f"2025-03-{i + 1:02d}") for i in range(7)]
+    data = make_dataset(
+        units=[("甲镇", "乡镇组"), ("乙镇", "乡镇组")],
+        items=items,
+        adoptions=[
+            ("A0", "county", "2025-01-05", "single", "要情快报"),
+            ("A1", "county", "2025-01-06", "single", "常山政务增刊"),
+            ("A2", "city", "2025-01-20", "combined", "衢州政务信息动态"),
+            ("A3", "city", "2025-01-21", "single", "衢州政务信息动态（单篇）"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("changshan-2014"), period=("2025-01-01", "2025-03-31")))
+    assert result.loc["甲镇", "points_quota"] == 20
+    assert result.loc["甲镇", "score"] == 125
+
+
+def test_changshan_base_points_stop_at_120_a_year():
+    # 13 months cannot happen, but 12 met months give 12 x 10 = 120, the 全年基础分满分
+    items = [(f"{m}-{i}", "甲镇", f"2025-{m:02d}-{i + 1:02d}") for m in range(1, 13) for i in range(8)]
+    data = make_dataset(units=[("甲镇", "乡镇组")], items=items)
+    assert by_unit(score(data, load_rules("changshan-2014"), year=2025)).loc["甲镇", "score"] == 120
+
+
+# --------------------------------------------------------------------- 乌海职院 2023 (党政办公室)
+
+
+def test_wuhai_highest_only_and_points_per_item():
+    # S1: 学院采用 3 and 市委采用 5: 就高不就低 -> 5; 市领导批阅 +5; submitted +1 -> 11.
+    # S2: submitted +1, not adopted -> 1. 教务处 total 12.
+    data = make_dataset(
+        units=[("教务处", "处室"), ("学生处", "处室")],
+        items=[("S1", "教务处", "2025-03-01"), ("S2", "教务处", "2025-03-02")],
+        adoptions=[
+            ("S1", "county", "2025-03-03", "single", "学院信息"),
+            ("S1", "city", "2025-03-10", "single", "乌海信息", "city"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("wuhai-zhiyuan-2023"), year=2025))
+    assert result.loc["教务处", "score"] == 12
+
+
+# --------------------------------------------------------------------- 某县局股室 (party and government)
+
+
+def test_county_bureau_yearly_threshold_combined_and_research():
+    # 办公室 sends 15 items (>= 15: 50 points); 政策股 sends 14 (< 15: 0).
+    # 办公室: S0 single county 5; S1 combined county 5 x 0.6 = 3; S2 in 《要情》 10;
+    #   S3 research at the province 20 x 2 = 40 (以省、市采用得分乘以2计分); S4 中央办公厅 50
+    #   with a national leader's instruction +50.  50 + 5 + 3 + 10 + 40 + 50 + 50 = 208.
+    office = [(f"O{i}", "办公室", "2025-03-01") for i in range(15)]
+    office[3] = ("O3", "办公室", "2025-03-01", "research")
+    policy = [(f"P{i}", "政策股", "2025-03-01") for i in range(14)]
+    data = make_dataset(
+        units=[("办公室", "股室"), ("政策股", "股室")],
+        items=office + policy,
+        adoptions=[
+            ("O0", "county", "2025-03-02", "single", "重要信息"),
+            ("O1", "county", "2025-03-02", "combined", "重要信息"),
+            ("O2", "county", "2025-03-02", "single", "要情"),
+            ("O3", "province", "2025-03-20", "single", "省委信息"),
+            ("O4", "national", "2025-04-20", "single", "中央办公厅", "national"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("county-bureau-party"), year=2025))
+    assert result.loc["办公室", "score"] == 208
+    assert result.loc["政策股", "score"] == 0
+
+
+# --------------------------------------------------------------------- 两翼专报 (city programme office)
+
+
+def test_liangyi_special_reports_combined_brief_and_false_veto():
+    # 甲区: 专项报道 10 + 动态 3 + 综合采用 3 x 1/3 = 1 + 简讯 1 + 市领导批示 10 = 25;
+    #       one late report -10 -> 15.
+    # 乙区: 动态 3, a false report -10 -> -7, and vetoed (取消先进集体资格).
+    data = make_dataset(
+        units=[("甲区", "区县组"), ("乙区", "区县组")],
+        items=[(f"S{i}", "甲区", "2025-03-01") for i in range(4)] + [("T0", "乙区", "2025-03-01")],
+        adoptions=[
+            ("S0", "city", "2025-03-02", "single", "两翼农户万元增收专报（专项报道）", "city"),
+            ("S1", "city", "2025-03-02", "single", "两翼农户万元增收专报"),
+            ("S2", "city", "2025-03-02", "combined", "两翼农户万元增收专报"),
+            ("S3", "city", "2025-03-02", "brief", "两翼农户万元增收专报"),
+            ("T0", "city", "2025-03-02", "single", "两翼农户万元增收专报"),
+        ],
+        faults=[("甲区", "late", "2025-05-01"), ("乙区", "false", "2025-05-01")],
+    )
+    result = by_unit(score(data, load_rules("liangyi-zhuanbao"), year=2025))
+    assert result.loc["甲区", "score"] == 15
+    assert result.loc["乙区", "score"] == -7
+    assert bool(result.loc["乙区", "vetoed"]) and not bool(result.loc["甲区", "vetoed"])
+
+
+# --------------------------------------------------------------------- 钟楼区行政审批局 (district bureau)
+
+
+def test_zhonglou_levels_instructions_and_deductions():
+    # 综合科: 区级录用 10 + 区级批示 10; 市级录用 15 + 市级批示 20; 省级录用 30 = 85;
+    #   报送不及时 -1, a notice for a serious error -2 -> 82.
+    data = make_dataset(
+        units=[("综合科", "科室"), ("审批科", "科室")],
+        items=[("S1", "综合科", "2025-03-01"), ("S2", "综合科", "2025-03-02")],
+        adoptions=[
+            ("S1", "county", "2025-03-02", "single", "钟楼信息", "county"),
+            ("S1", "city", "2025-03-10", "single", "常州信息", "city"),
+            ("S2", "province", "2025-03-20", "single", "江苏信息"),
+        ],
+        faults=[("综合科", "late", "2025-03-05"), ("综合科", "false", "2025-03-06")],
+    )
+    result = by_unit(score(data, load_rules("zhonglou-shenpi"), year=2025))
+    assert result.loc["综合科", "score"] == 82
+    rows = ledger(data, load_rules("zhonglou-shenpi"), year=2025)
+    assert set(rows.loc[rows["unit"] == "综合科", "rule"]) >= {
+        "adoption.points.county", "instruction.points.city", "faults.points.late"
+    }  # fmt: skip
