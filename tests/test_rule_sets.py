@@ -71,8 +71,11 @@ def test_lianyungang_points_add_up_across_outlets_and_levels():
     # S3: research in 《政务建议》 20, city leader bonus doubled for 调研类: 5 x 2 = 10 -> 30.
     data = make_dataset(
         units=TOWNS,
-        items=[("S1", "甲县", "2025-03-01"), ("S2", "甲县", "2025-03-02"),
-               ("S3", "乙县", "2025-03-03", "research")],  # fmt: skip
+        items=[
+            ("S1", "甲县", "2025-03-01"),
+            ("S2", "甲县", "2025-03-02"),
+            ("S3", "乙县", "2025-03-03", "research"),
+        ],
         adoptions=[
             ("S1", "city", "2025-03-05", "single", "昨日情况", "city"),
             ("S1", "province", "2025-04-01", "single", "专报信息", "province"),
@@ -183,9 +186,11 @@ def test_changshan_outlets_and_monthly_base_points():
     assert result.loc["甲镇", "score"] == 125
 
 
-def test_changshan_base_points_stop_at_120_a_year():
-    # 13 months cannot happen, but 12 met months give 12 x 10 = 120, the 全年基础分满分
-    items = [(f"{m}-{i}", "甲镇", f"2025-{m:02d}-{i + 1:02d}") for m in range(1, 13) for i in range(8)]
+def test_changshan_a_full_year_of_base_points_is_120():
+    # 8 items in each of the 12 months: 12 x 10 = 120, the 全年基础分满分 (cap = 120)
+    items = [
+        (f"{m}-{i}", "甲镇", f"2025-{m:02d}-{i + 1:02d}") for m in range(1, 13) for i in range(8)
+    ]
     data = make_dataset(units=[("甲镇", "乡镇组")], items=items)
     assert by_unit(score(data, load_rules("changshan-2014"), year=2025)).loc["甲镇", "score"] == 120
 

@@ -168,11 +168,15 @@ def _adoption(t: _Table, say: _Say) -> list[str]:
         if p
     ]
     unpriced = [say.level(lv) for lv, p in points.items() if not p and lv not in named]
-    by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(priced)
+    by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(
+        priced
+    )
     if not priced:
         by_level = ""
     if unpriced:
-        none = say("{levels}采用不计分", "{levels} adoptions score nothing", levels=say.items(unpriced))
+        none = say(
+            "{levels}采用不计分", "{levels} adoptions score nothing", levels=say.items(unpriced)
+        )
         by_level = say.join([by_level, none]) if by_level else none
     clauses = [say.end(by_level)] if by_level else []
     by_outlet = []
@@ -182,7 +186,11 @@ def _adoption(t: _Table, say: _Say) -> list[str]:
             for name, p in table.items()
         ]
         rest = (
-            say("本级其他刊物按{level}采用计分", "other outlets as the level", level=say.level(level))
+            say(
+                "本级其他刊物按{level}采用计分",
+                "other outlets as the level",
+                level=say.level(level),
+            )
             if points[level]
             else say("本级其他刊物不计分", "other outlets score nothing")
         )
