@@ -16,23 +16,36 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import tomllib
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from evalkit._paths import RULES_DIR
-from evalkit.data._schema import ENUMS
+from evalkit.scoring._spec import (
+    MISSING,
+    REQUIRED,
+    UNKNOWN,
+    Bool,
+    Choice,
+    Num,
+    Str,
+    Table,
+    Tables,
+    show,
+)
+from evalkit.scoring.families import FAMILIES
+from evalkit.scoring.families._base import ADOPTION_TYPES, CATEGORIES, FAULT_KINDS, LEVELS
+from evalkit.scoring.families.timeliness import late_items
 
 __all__ = [
+    "ADOPTION_TYPES",
+    "CATEGORIES",
+    "FAULT_KINDS",
+    "LEVELS",
     "SCHEMA_VERSION",
     "Deadline",
     "Rules",
@@ -43,11 +56,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-LEVELS = ENUMS["level"].values
-CATEGORIES = ENUMS["category"].values
-ADOPTION_TYPES = ENUMS["adoption_type"].values
-FAULT_KINDS = ENUMS["fault_kind"].values
-PERIODS = ("month", "quarter", "year")
 
 
 class RulesError(ValueError):
@@ -70,277 +78,29 @@ class RulesError(ValueError):
 
 
 # --------------------------------------------------------------------------- schema
-# The schema is data: a tree of specs. Each spec checks one value, returns its
-# normalised form (defaults filled in) and appends problems to a list.
-
-_REQUIRED = object()
-_MISSING = object()  # problem value: a required key is absent
-_UNKNOWN = object()  # problem value: a key the schema does not know
-
-
-def _show(value: Any) -> str:
-    """A value as the rules file spells it (TOML-like: strings in double quotes)."""
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except TypeError:
-        return repr(value)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    default: Any = None
-    doc: str = ""
-
-    def expectation(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def check(self, value, path, problems):
-        return value
-
-
-@dataclass(frozen=True)
-class _Num(_Spec):
-    low: float | None = 0
-    high: float | None = None
-    integer: bool = False
-    low_open: bool = False
-
-    def expectation(self) -> str:
-        what = "an integer" if self.integer else "a number"
-        if self.low is not None and self.high is not None and self.low == self.high:
-            return f"{self.low:g}"
-        parts = []
-        if self.low is not None:
-            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
-        if self.high is not None:
-            parts.append(f"<= {self.high:g}")
-        return f"{what} {' and '.join(parts)}".strip()
-
-    def check(self, value, path, problems):
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value) and (not self.integer or float(value).is_integer())
-        if ok and self.low is not None:
-            ok = value > self.low if self.low_open else value >= self.low
-        if ok and self.high is not None:
-            ok = value <= self.high
-        if not ok:
-            problems.append((path, value, self.expectation()))
-            return self.default
-        return int(value) if self.integer else float(value)
-
-
-@dataclass(frozen=True)
-class _Str(_Spec):
-    def expectation(self) -> str:
-        return "a non-empty text in quotes" if self.default is _REQUIRED else "a text in quotes"
-
-    def check(self, value, path, problems):
-        if not isinstance(value, str) or (self.default is _REQUIRED and not value.strip()):
-            problems.append((path, value, self.expectation()))
-            return None
-        return value
-
-
-@dataclass(frozen=True)
-class _Bool(_Spec):
-    def expectation(self) -> str:
-        return "true or false"
-
-    def check(self, value, path, problems):
-        if not isinstance(value, bool):
-            problems.append((path, value, self.expectation()))
-            return self.default
-        return value
-
-
-@dataclass(frozen=True)
-class _Choice(_Spec):
-    choices: tuple[str, ...] = ()
-    enum: str | None = None  # accept this enumeration's spellings (Chinese labels...)
-
-    def expectation(self) -> str:
-        return "one of " + ", ".join(f'"{c}"' for c in self.choices)
-
-    def check(self, value, path, problems):
-        if isinstance(value, str) and self.enum:
-            value = ENUMS[self.enum].spellings.get(value.strip(), value)
-        if value not in self.choices:
-            problems.append((path, value, self.expectation()))
-            return self.default
-        return value
-
-
-@dataclass(frozen=True)
-class _List(_Spec):
-    item: _Spec = field(default_factory=_Spec)
-
-    def expectation(self) -> str:
-        return f"a list, each {self.item.expectation()}"
-
-    def check(self, value, path, problems):
-        if not isinstance(value, list | tuple):
-            problems.append((path, value, self.expectation()))
-            return []
-        return [self.item.check(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
-
-
-def _unknown(path: str, key: str, known) -> tuple:
-    where = f"{path}.{key}" if path else key
-    return (where, _UNKNOWN, "known keys: " + ", ".join(map(str, known)))
-
-
-@dataclass(frozen=True)
-class _Table(_Spec):
-    """A table with a fixed set of keys."""
-
-    fields: Mapping[str, _Spec] = field(default_factory=dict)
-    rule: Any = None  # optional cross-field check: fn(normalised, path) -> list of problems
-
-    def expectation(self) -> str:
-        return "a table with keys " + ", ".join(self.fields)
-
-    def check(self, value, path, problems):
-        if value is None:
-            value = {}
-        if not isinstance(value, Mapping):
-            problems.append((path, value, self.expectation()))
-            value = {}
-        out = {}
-        for key in value:
-            if key not in self.fields:
-                problems.append(_unknown(path, key, self.fields))
-        for key, spec in self.fields.items():
-            where = f"{path}.{key}" if path else key
-            got = value.get(key)
-            if got is None:
-                if spec.default is _REQUIRED:
-                    problems.append((where, _MISSING, spec.expectation()))
-                    out[key] = None
-                elif isinstance(spec, _Table | _Keyed | _Outlets | _Tables):
-                    out[key] = spec.check(None, where, problems)
-                else:
-                    out[key] = (
-                        list(spec.default) if isinstance(spec.default, list) else spec.default
-                    )
-            else:
-                out[key] = spec.check(got, where, problems)
-        if self.rule is not None:
-            problems.extend(self.rule(out, path))
-        return out
-
-
-@dataclass(frozen=True)
-class _Keyed(_Spec):
-    """A table keyed by an enumeration's values (Chinese spellings accepted)."""
-
-    enum: str = "level"
-    value: _Spec = field(default_factory=_Spec)
-    fill: bool = True  # fill in every value with value.default
-
-    def expectation(self) -> str:
-        return "a table with keys " + ", ".join(ENUMS[self.enum].values)
-
-    def check(self, value, path, problems):
-        enum = ENUMS[self.enum]
-        if value is None:
-            value = {}
-        if not isinstance(value, Mapping):
-            problems.append((path, value, self.expectation()))
-            value = {}
-        out = {}
-        for key, got in value.items():
-            canonical = enum.spellings.get(str(key).strip())
-            if canonical is None:
-                problems.append(_unknown(path, key, enum.values))
-            else:
-                out[canonical] = self.value.check(got, f"{path}.{canonical}", problems)
-        if self.fill:
-            for key in enum.values:
-                if key not in out:
-                    out[key] = (
-                        self.value.check(None, f"{path}.{key}", [])
-                        if isinstance(self.value, _Table)
-                        else self.value.default
-                    )
-        return {key: out[key] for key in enum.values if key in out}
-
-
-@dataclass(frozen=True)
-class _Outlets(_Spec):
-    """``adoption.outlets``: per level, outlet name -> points."""
-
-    def expectation(self) -> str:
-        return "a table per level of outlet name = points"
-
-    def check(self, value, path, problems):
-        levels = _Keyed(enum="level", value=_Spec(), fill=False).check(value, path, problems)
-        out = {}
-        for level, outlets in levels.items():
-            where = f"{path}.{level}"
-            if not isinstance(outlets, Mapping):
-                problems.append((where, outlets, "a table of outlet name = points"))
-                continue
-            # outlet names as the loader keeps them (NFKC: "（专报）" is "(专报)" in the data)
-            out[level] = {
-                unicodedata.normalize("NFKC", str(name)).strip(): _Num().check(
-                    points, f"{where}.{name}", problems
-                )
-                for name, points in outlets.items()
-            }
-        return out
-
-
-@dataclass(frozen=True)
-class _Tables(_Spec):
-    """An array of tables (``[[quota]]``)."""
-
-    item: _Table = field(default_factory=_Table)
-    min_len: int = 0
-
-    def expectation(self) -> str:
-        return "an array of tables ([[...]])"
-
-    def check(self, value, path, problems):
-        if value is None:
-            value = []
-        if not isinstance(value, list | tuple) or not all(isinstance(v, Mapping) for v in value):
-            problems.append((path, value, self.expectation()))
-            return []
-        if len(value) < self.min_len:
-            problems.append((path, value, f"at least {self.min_len} entries"))
-        return [self.item.check(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
-
-
-def _quota_rule(q, path):
-    if q["min_items"] is None and not q["unit_quota"]:
-        return [(f"{path}.min_items", _MISSING, "a count (or unit_quota = true)")]
-    return []
 
 
 def _tier_rule(t, path):
     if t["count"] is None and t["min_score"] is None:
-        return [(f"{path}.count", _MISSING, "a count or a min_score for this tier")]
+        return [(f"{path}.count", MISSING, "a count or a min_score for this tier")]
     return []
 
 
-_POINTS = _Num(default=0.0, doc="points")
-_FACTOR = _Num(default=1.0, doc="factor")
-_CAP = _Num(default=None, low=0, doc="cap in points a calendar year; omit for none")
-_AWARD = _Table(
+_AWARD = Table(
     fields={
-        "group": _Str(default=None),
-        "per_group": _Bool(default=True),
-        "exclude_vetoed": _Bool(default=True),
-        "require_quota": _Bool(default=True),
-        "min_items": _Num(default=0, integer=True),
-        "tiers": _Tables(
-            default=_REQUIRED,
+        "group": Str(default=None),
+        "per_group": Bool(default=True),
+        "exclude_vetoed": Bool(default=True),
+        "require_quota": Bool(default=True),
+        "min_items": Num(default=0, integer=True),
+        "tiers": Tables(
+            default=REQUIRED,
             min_len=1,
-            item=_Table(
+            item=Table(
                 fields={
-                    "award": _Str(default=_REQUIRED),
-                    "count": _Num(default=None, low=1, integer=True),
-                    "min_score": _Num(default=None, low=None),
+                    "award": Str(default=REQUIRED),
+                    "count": Num(default=None, low=1, integer=True),
+                    "min_score": Num(default=None, low=None),
                 },
                 rule=_tier_rule,
             ),
@@ -348,72 +108,16 @@ _AWARD = _Table(
     }
 )
 
-SCHEMA = _Table(
+# The schema: the header, then each rule family's tables (evalkit.scoring.families),
+# then the tables that are not scoring rules (informants' crediting, awards).
+SCHEMA = Table(
     fields={
-        "schema_version": _Num(default=_REQUIRED, low=1, high=1, integer=True),
-        "name": _Str(default=_REQUIRED),
-        "description": _Str(default=""),
-        "adoption": _Table(
-            fields={
-                "mode": _Choice(default="sum", choices=("sum", "highest")),
-                "joint": _Choice(default="full", choices=("full", "split")),
-                "points": _Keyed(enum="level", value=_POINTS),
-                "outlets": _Outlets(),
-                "type_factor": _Keyed(enum="adoption_type", value=_FACTOR),
-                "category_factor": _Keyed(enum="category", value=_FACTOR),
-            }
-        ),
-        "instruction": _Table(
-            fields={
-                "points": _Keyed(enum="instruction_level", value=_POINTS),
-                "category_factor": _Keyed(enum="category", value=_FACTOR),
-            }
-        ),
-        "submission": _Table(fields={"points": _POINTS, "cap": _CAP}),
-        "quota": _Tables(
-            item=_Table(
-                fields={
-                    "group": _Str(default=None),
-                    "class": _Str(default=None),
-                    "period": _Choice(default=_REQUIRED, choices=PERIODS),
-                    "min_items": _Num(default=None, integer=True),
-                    "unit_quota": _Bool(default=True),
-                    "base_points": _POINTS,
-                    "penalty": _POINTS,
-                    "cap": _CAP,
-                },
-                rule=_quota_rule,
-            )
-        ),
-        "deadlines": _Keyed(
-            enum="category",
-            fill=True,
-            value=_Table(
-                fields={
-                    "hours": _Num(default=None, low=0, low_open=True),
-                    "due_at": _Bool(default=False),
-                }
-            ),
-        ),
-        "lateness": _Table(
-            fields={"fraction": _Num(default=0.0, low=0, high=1), "points": _POINTS}
-        ),
-        "faults": _Table(
-            fields={
-                "points": _Keyed(enum="fault_kind", value=_POINTS),
-                "veto": _List(default=[], item=_Choice(choices=FAULT_KINDS, enum="fault_kind")),
-            }
-        ),
-        "final": _Table(
-            fields={
-                "mode": _Choice(default="sum", choices=("sum", "average")),
-                "decimals": _Num(default=1, low=0, high=6, integer=True),
-            }
-        ),
-        "informants": _Table(fields={"joint": _Choice(default="split", choices=("full", "split"))}),
-        "awards": _Table(
-            fields={"units": _Tables(item=_AWARD), "informants": _Tables(item=_AWARD)}
-        ),
+        "schema_version": Num(default=REQUIRED, low=1, high=1, integer=True),
+        "name": Str(default=REQUIRED),
+        "description": Str(default=""),
+        **{key: spec for family in FAMILIES for key, spec in family.tables.items()},
+        "informants": Table(fields={"joint": Choice(default="split", choices=("full", "split"))}),
+        "awards": Table(fields={"units": Tables(item=_AWARD), "informants": Tables(item=_AWARD)}),
     }
 )
 
@@ -424,12 +128,12 @@ def _validate(data: Any, source: str) -> dict:
     if problems:
         lines = []
         for path, value, expected in problems:
-            if value is _MISSING:
+            if value is MISSING:
                 lines.append(f"{source}: {path}: missing; expected {expected}")
-            elif value is _UNKNOWN:
+            elif value is UNKNOWN:
                 lines.append(f"{source}: {path}: unknown key; {expected}")
             else:
-                lines.append(f"{source}: {path} = {_show(value)}: expected {expected}")
+                lines.append(f"{source}: {path} = {show(value)}: expected {expected}")
         raise RulesError(lines)
     return normalised
 
@@ -708,45 +412,3 @@ def load_rules(path_or_name: str | Path | Rules = "default") -> Rules:
         else str(path)
     )
     return Rules.from_dict(data, source)
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-def _late_mask(category, lag_hours, past_due, rules: Rules) -> np.ndarray:
-    """Late flags from category codes (index into CATEGORIES), lags and past-due flags."""
-    deadlines = rules.deadlines
-    hours = np.array([np.inf if d.hours is None else d.hours for d in deadlines.values()])
-    by_due = np.array([d.due_at for d in deadlines.values()])
-    code = np.asarray(category)
-    known = code >= 0
-    safe = np.where(known, code, 0)
-    with np.errstate(invalid="ignore"):
-        late_hours = np.asarray(lag_hours) > hours[safe]
-    return known & (late_hours | (by_due[safe] & np.asarray(past_due)))
-
-
-def late_items(submissions: pd.DataFrame, rules: Rules) -> pd.Series:
-    """Whether each submission was late under ``rules.deadlines``.
-
-    An item is late when its category has ``hours`` and it was submitted more
-    than that many hours after ``event_at``, or its category has ``due_at = true``
-    and it was submitted after its ``due_at``. Items missing the time needed
-    are not late.
-
-    Parameters
-    ----------
-    submissions : DataFrame
-        ``Dataset.submissions`` (``category``, ``event_at``, ``submitted_at``, ``due_at``).
-    rules : Rules
-
-    Returns
-    -------
-    Series of bool
-        Aligned with ``submissions.index``, named ``late``.
-    """
-    category = pd.Categorical(submissions["category"], categories=CATEGORIES).codes
-    lag = (submissions["submitted_at"] - submissions["event_at"]) / pd.Timedelta(hours=1)
-    past_due = (submissions["submitted_at"] > submissions["due_at"]).to_numpy(dtype=bool)
-    mask = _late_mask(category, lag.to_numpy(dtype=float, na_value=np.nan), past_due, rules)
-    return pd.Series(mask, index=submissions.index, name="late")

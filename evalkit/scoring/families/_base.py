@@ -1,0 +1,206 @@
+"""What every rule family shares: the Family contract, its results, array and ledger-text helpers.
+
+A rule family (submissions, adoptions, quotas ...) is one module with one
+:class:`Family` subclass. It owns:
+
+* ``tables``: the top-level TOML tables it reads, as specs from
+  :mod:`evalkit.scoring._spec` (the rules schema is the union of the families'
+  tables);
+* ``prepare(basis)``: arrays built once per dataset and window (the
+  :class:`~evalkit.scoring.families._basis.Basis` holds the dataset, the window
+  and the records shared by every family);
+* ``apply(prepared, rules, done)``: one vectorised pass giving points per record
+  as a :class:`Points`; ``done`` holds the results of the families before it;
+* ``ledger(prepared, rules, done, lang)``: the ledger rows of its points
+  (``done[family.name]``), with the other families' results at hand.
+
+Families are applied in the order of :data:`evalkit.scoring.families.FAMILIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from evalkit.data._schema import ENUMS
+
+LEVELS = ENUMS["level"].values
+CATEGORIES = ENUMS["category"].values
+ADOPTION_TYPES = ENUMS["adoption_type"].values
+FAULT_KINDS = ENUMS["fault_kind"].values
+
+# The score's components, in the order of the ``points_*`` columns.
+COMPONENTS = ("submission", *LEVELS, "instruction", "quota", "lateness", "faults")
+
+
+def component(name: str) -> int:
+    """Column of ``name`` in :data:`COMPONENTS` (``"city"`` -> 2)."""
+    return COMPONENTS.index(name)
+
+
+@dataclass
+class Part:
+    """Points per record of one kind, summed into one component of the score.
+
+    ``points[k]`` goes to person ``who[k]``, component ``column`` (an int, or one
+    per record), and counts only where ``where[k]`` (the record is in the window).
+    """
+
+    who: np.ndarray
+    points: np.ndarray
+    where: np.ndarray
+    column: int | np.ndarray
+
+
+@dataclass
+class Points:
+    """What a family's ``apply`` gives: parts of the score, flags per person, and its arrays.
+
+    ``values`` holds whatever the family's ``ledger`` (or a later family) needs.
+    ``flags`` are per-person booleans the scorer reports (``vetoed``, ``quota_met``).
+    """
+
+    parts: list[Part] = field(default_factory=list)
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+
+class Family:
+    """A rule family: see the module docstring. Subclasses set ``name`` and ``tables``."""
+
+    name: ClassVar[str] = ""
+    tables: ClassVar[Mapping[str, Any]] = {}
+
+    def prepare(self, basis) -> Any:
+        """Arrays that do not depend on the rules' numbers (default: the basis itself)."""
+        return basis
+
+    def apply(self, prepared, rules, done: Mapping[str, Points]) -> Points:
+        raise NotImplementedError
+
+    def ledger(self, prepared, rules, done: Mapping[str, Points], lang: str) -> list[pd.DataFrame]:
+        """Ledger rows (:func:`rows`) explaining ``done[self.name]``; none by default."""
+        return []
+
+
+def component_sums(results: Mapping[str, Points], n_people: int) -> np.ndarray:
+    """Per person x component sums over the window, shape ``(n_people, len(COMPONENTS))``."""
+    width = len(COMPONENTS)
+    total = np.zeros(n_people * width)
+    for result in results.values():
+        for part in result.parts:
+            total += np.bincount(
+                part.who * width + part.column,
+                weights=part.points * part.where,
+                minlength=n_people * width,
+            )
+    return total.reshape(n_people, width)
+
+
+# --------------------------------------------------------------------- array helpers
+
+
+def codes(values, categories) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 when absent or missing)."""
+    return pd.Categorical(values, categories=categories).codes.astype(np.int64)
+
+
+def times(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype="datetime64[ns]")
+
+
+def group_starts(*keys: np.ndarray) -> np.ndarray:
+    """Boolean: row starts a new run of equal keys (rows already sorted by the keys)."""
+    n = len(keys[0])
+    first = np.zeros(n, dtype=bool)
+    if n:
+        first[0] = True
+        for key in keys:
+            first[1:] |= key[1:] != key[:-1]
+    return first
+
+
+def within_group_cumsum(values: np.ndarray, group_id: np.ndarray) -> np.ndarray:
+    total = np.cumsum(values)
+    before = (total - values)[np.flatnonzero(group_starts(group_id))]
+    return total - before[group_id - group_id[0]] if len(values) else total
+
+
+def capped(values: np.ndarray, group_id: np.ndarray, cap: float | None) -> np.ndarray:
+    """Credit each row what it adds under a running cap per group (rows in time order)."""
+    if cap is None or not len(values):
+        return values
+    running = within_group_cumsum(values, group_id)
+    return under_cap(values, running, cap)
+
+
+def under_cap(values: np.ndarray, running: np.ndarray, cap: float) -> np.ndarray:
+    """What each value adds to a running total capped at ``cap`` (exactly ``values`` below it)."""
+    before = running - values
+    return np.where(running <= cap, values, np.clip(cap - before, 0.0, None))
+
+
+def by_enum(table: Mapping[str, float], enum: str, missing: float | None = None) -> np.ndarray:
+    """A rules table keyed by an enumeration as an array in the enumeration's order.
+
+    With ``missing``, one more entry is appended for code -1 (no value).
+    """
+    values = [table[v] for v in ENUMS[enum].values]
+    return np.array(values if missing is None else [*values, missing], dtype=float)
+
+
+# --------------------------------------------------------------------- ledger text
+
+
+def enum_words(enum: str, lang: str) -> np.ndarray:
+    """The values' words (Chinese labels or English values), with "" for code -1."""
+    e = ENUMS[enum]
+    return np.array([e.zh[v] if lang == "zh" else v for v in e.values] + [""])
+
+
+def fmt(template: str, *values) -> np.ndarray:
+    """Fill a template's ``{}`` slots elementwise (numbers as %g)."""
+    pieces = template.split("{}")
+    out = np.asarray(pieces[0])
+    for value, piece in zip(values, pieces[1:], strict=True):
+        value = np.asarray(value)
+        value = (
+            np.strings.mod("%g", value.astype(float))
+            if value.dtype.kind in "fiub"
+            else value.astype(str)
+        )
+        out = np.strings.add(np.strings.add(out, value), piece)
+    return out if values else np.asarray(template)
+
+
+def when(condition, text) -> np.ndarray:
+    return np.where(condition, text, "")
+
+
+def cat(*parts) -> np.ndarray:
+    out = np.asarray(parts[0]).astype(str)
+    for part in parts[1:]:
+        out = np.strings.add(out, np.asarray(part).astype(str))
+    return out
+
+
+def rows(mask, who, record, rule, points, detail, column) -> pd.DataFrame:
+    """Ledger rows where ``mask``: person row, record, rule key, points, detail, component."""
+    mask = np.asarray(mask, dtype=bool)
+    return pd.DataFrame(
+        {
+            "who": np.asarray(who)[mask],
+            "record": np.broadcast_to(record, mask.shape)[mask],
+            "rule": np.broadcast_to(rule, mask.shape)[mask],
+            "points": np.broadcast_to(points, mask.shape)[mask],
+            "detail": np.broadcast_to(detail, mask.shape)[mask],
+            "component": np.broadcast_to(column, mask.shape)[mask],
+        }
+    )

@@ -1,0 +1,148 @@
+"""``[adoption]``: points for items adopted (采用), by level, outlet, type and category.
+
+| key | default | meaning |
+|---|---|---|
+| `mode` | `"sum"` | `"sum"`: points add up across every adoption of an item; `"highest"`: only the item's highest-scoring adoption counts |
+| `joint` | `"full"` | a joint item (合报, several units): `"full"` credits each unit in full; `"split"` gives each of the n units 1/n |
+| `points.<level>` | 0 | points per adoption at `county`, `city`, `province`, `national` |
+| `outlets.<level>."<outlet>"` | none | points for an adoption in that outlet (刊物) at that level, instead of the level's points; other outlets get the level's points |
+| `type_factor.<type>` | 1 | factor for `single`, `combined` (综合采用, typically 0.3-0.6), `brief` (简讯) |
+| `category_factor.<category>` | 1 | factor for `ordinary`, `urgent`, `research` (调研, typically 2-7), `commissioned` |
+
+An adoption earns `points (by outlet, else by level) x type_factor x
+category_factor x share`, where `share` is 1, or 1/n for a joint item under
+`joint = "split"`. Points land on `adopted_at`; the ledger's rule is
+`adoption.outlets.<level>.<outlet>` when the outlet has its own points, else
+`adoption.points.<level>`.
+
+A **combined** adoption (综合采用) is one adoption row per merged item in the
+data, so each unit whose item was merged is credited through its own row: the
+`type_factor.combined` sets what that is worth ("combined 3 per unit" with a
+single adoption worth 5 is `combined = 0.6`).
+
+**Highest only.** Under `mode = "highest"` each adoption is credited the
+amount by which it raises the item's best adoption so far (in order of
+`adopted_at`): an item adopted by the county (10) in March and the province
+(30) in May earns 10 in March and 20 in May, 30 in all. So monthly bulletins
+add up to the year's figure, and the year's figure is the highest adoption.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from evalkit.scoring._spec import FACTOR, POINTS, Choice, Keyed, Outlets, Table
+from evalkit.scoring.families import _base as kit
+from evalkit.scoring.families._base import Family, Part, Points
+from evalkit.scoring.families.submissions import joint_text
+
+WORDS = {
+    "zh": {
+        "adopted": "{}采用",
+        "outlet": "《{}》",
+        "base": " {}分",
+        "factor": " ×{}{}",
+        "highest": "，只计最高（此前已计{}分）",
+    },
+    "en": {
+        "adopted": "adopted, {}",
+        "outlet": " in {}",
+        "base": " {} pts",
+        "factor": " × {} {}",
+        "highest": ", highest only ({} credited before)",
+    },
+}
+
+
+class Adoptions(Family):
+    name = "adoptions"
+    tables = {
+        "adoption": Table(
+            fields={
+                "mode": Choice(default="sum", choices=("sum", "highest")),
+                "joint": Choice(default="full", choices=("full", "split")),
+                "points": Keyed(enum="level", value=POINTS),
+                "outlets": Outlets(),
+                "type_factor": Keyed(enum="adoption_type", value=FACTOR),
+                "category_factor": Keyed(enum="category", value=FACTOR),
+            }
+        )
+    }
+
+    def prepare(self, basis):
+        """The (level, outlet) pairs that occur, and each adoption's pair (-1: no outlet)."""
+        named = basis.a_outlet != None  # noqa: E711 - elementwise over an object array
+        pairs = pd.DataFrame(
+            {"level": np.asarray(kit.LEVELS)[basis.a_level[named]], "outlet": basis.a_outlet[named]}
+        )
+        outlets = pairs.drop_duplicates().sort_values(["level", "outlet"], ignore_index=True)
+        names = pd.Index(outlets["outlet"].unique(), dtype=object)
+        width = len(names) + 1  # outlet 0 is "none"
+        pair_key = (
+            kit.codes(outlets["level"], kit.LEVELS) * width
+            + 1
+            + names.get_indexer(outlets["outlet"])
+        )
+        row_key = basis.a_level * width + 1 + names.get_indexer(basis.a_outlet)
+        okey = pd.Index(pair_key).get_indexer(row_key)
+        return SimpleNamespace(basis=basis, outlets=outlets, okey=okey)
+
+    def apply(self, prepared, rules, done):
+        b = prepared.basis
+        level_points = kit.by_enum(rules["adoption.points"], "level")
+        named = rules["adoption.outlets"]
+        outlet_points = np.array(
+            [
+                named.get(lv, {}).get(name, level_points[kit.LEVELS.index(lv)])
+                for lv, name in prepared.outlets.itertuples(index=False)
+            ]
+            + [0.0]
+        )
+        base = np.where(prepared.okey >= 0, outlet_points[prepared.okey], level_points[b.a_level])
+        type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")
+        category_factor = kit.by_enum(rules["adoption.category_factor"], "category")
+        item = base * type_factor[b.a_type] * category_factor[b.a_cat]
+        credited = item
+        if rules["adoption.mode"] == "highest" and len(item):
+            group = np.cumsum(b.a_first) - 1
+            best = pd.Series(item).groupby(group).cummax().to_numpy()
+            before = np.where(b.a_first, 0.0, np.r_[0.0, best[:-1]])
+            credited = best - before
+        share = done["submissions"]["share"][b.ac_i]
+        points = credited[b.ac_j] * share
+        part = Part(b.ac_ben, points, b.ac_in, 1 + b.a_level[b.ac_j])
+        values = {"base": base, "item": item, "credited": credited, "points": points}
+        return Points([part], values=values)
+
+    def ledger(self, prepared, rules, done, lang):
+        b, w, points = prepared.basis, WORDS[lang], done[self.name]
+        j, i = b.ac_j, b.ac_i
+        level = b.a_level[j]
+        outlet = pd.Series(b.a_outlet, dtype="string").fillna("").to_numpy(dtype=str)[j]
+        named = rules["adoption.outlets"]
+        has_rule = np.r_[
+            [name in named.get(lv, {}) for lv, name in prepared.outlets.itertuples(index=False)],
+            False,
+        ].astype(bool)[prepared.okey[j]]
+        rule = np.where(
+            has_rule,
+            kit.cat("adoption.outlets.", np.asarray(kit.LEVELS)[level], ".", outlet),
+            kit.cat("adoption.points.", np.asarray(kit.LEVELS)[level]),
+        )
+        type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")[b.a_type[j]]
+        category_factor = kit.by_enum(rules["adoption.category_factor"], "category")[b.a_cat[j]]
+        types, cats = kit.enum_words("adoption_type", lang), kit.enum_words("category", lang)
+        item, credited = points["item"][j], points["credited"][j]
+        detail = kit.cat(
+            kit.fmt(w["adopted"], kit.enum_words("level", lang)[level]),
+            kit.when(outlet != "", kit.fmt(w["outlet"], outlet)),
+            kit.fmt(w["base"], points["base"][j]),
+            kit.when(type_factor != 1, kit.fmt(w["factor"], types[b.a_type[j]], type_factor)),
+            kit.when(category_factor != 1, kit.fmt(w["factor"], cats[b.a_cat[j]], category_factor)),
+            joint_text(b, done["submissions"]["share"], lang)[i],
+            kit.when(~np.isclose(credited, item), kit.fmt(w["highest"], item - credited)),
+        )
+        return [kit.rows(b.ac_in, b.ac_ben, b.ac_ids, rule, points["points"], detail, 1 + level)]
