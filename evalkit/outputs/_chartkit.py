@@ -13,6 +13,7 @@ components and timeliness are fixed here. The data helpers
 from __future__ import annotations
 
 import functools
+import io
 import math
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from matplotlib.textpath import TextPath
 from matplotlib.ticker import MaxNLocator, NullFormatter
 from matplotlib.transforms import Affine2D, IdentityTransform
 
-from evalkit.outputs._fonts import chart_rc
+from evalkit.outputs._excel import replace_atomically
+from evalkit.outputs._fonts import chart_rc, embolden
 from evalkit.outputs._labels import enum_label, label, translate
 
 FIGSIZE = (13.333, 7.5)
@@ -93,18 +95,27 @@ def save_figure(fig: Figure, path: str | Path) -> list[Path]:
         The PNG and the SVG, in that order.
     """
     base = Path(path)
-    base.parent.mkdir(parents=True, exist_ok=True)
     written = []
     with mpl.rc_context(chart_rc()):
         for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
+            # Rendered in memory and moved into place: a failed run never truncates a chart.
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=200, metadata=metadata)
             target = base.with_name(f"{base.name}.{fmt}")
-            fig.savefig(target, format=fmt, dpi=200, metadata=metadata)
-            written.append(target)
+            written.append(replace_atomically(target, buffer.getvalue()))
     return written
 
 
+class _Figure(Figure):
+    """A figure that gives bold text synthetic bold where the font has no bold face."""
+
+    def draw(self, renderer):
+        embolden(self)
+        super().draw(renderer)
+
+
 def new_figure() -> Figure:
-    return Figure(figsize=FIGSIZE, layout="constrained")
+    return _Figure(figsize=FIGSIZE, layout="constrained")
 
 
 def require_columns(frame: pd.DataFrame, columns, what: str) -> None:

@@ -327,6 +327,9 @@ def _chart_pool(n_jobs: int):
     import os
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+    from evalkit.outputs._fonts import cjk_font
+
+    cjk_font()  # chosen (and any warning given) once here, not in every worker
     workers = min(max(n_jobs, 1), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return ThreadPoolExecutor(max_workers=1)
