@@ -138,7 +138,12 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     args.year = None
     dataset = _load_clean(args)
     out = Path(args.out) if args.out else Path("reports") / "bulletins"
-    path = write_bulletin(dataset, _rules(args.rules), args.period, out, lang=args.lang)
+    if args.format == "docx":  # the 通报 as an official document (Chinese by nature)
+        from evalkit.outputs.bulletin_doc import write_bulletin_docx
+
+        path = write_bulletin_docx(dataset, _rules(args.rules), args.period, out)
+    else:
+        path = write_bulletin(dataset, _rules(args.rules), args.period, out, lang=args.lang)
     print(path)
     return EXIT_OK
 
@@ -184,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--against", required=True, help="the second rules file (B)")
     bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)
     bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
+    bulletin.add_argument(
+        "--format",
+        choices=["xlsx", "docx"],
+        default="xlsx",
+        help="xlsx: the bulletin workbook; docx: the 通报 as an official document (GB/T 9704)",
+    )
     rules = sub.add_parser("rules", help="read rule sets").add_subparsers(
         dest="rules_command", required=True, metavar="ACTION"
     )

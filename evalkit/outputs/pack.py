@@ -46,6 +46,7 @@ TEXT = {
         "csv_awards": "表彰名单（CSV）",
         "csv_ledger": "得分明细：每一分的来源（CSV）",
         "rules_file": "本次使用的评分规则，可用于重算",
+        "decision": "表彰决定（公文格式 Word 稿，发文机关等信息取自数据文件夹的 office.toml）",
         "chart_ranking": "{group}得分排名，标出获奖单位",
         "chart_composition": "{group}得分构成（堆积条形）",
         "chart_adoption_funnel": "报送与县、市、省、国家级采用的逐级漏斗",
@@ -81,6 +82,7 @@ TEXT = {
         "csv_awards": "Awards (CSV)",
         "csv_ledger": "Point ledger: where every point comes from (CSV)",
         "rules_file": "The rules used, to regenerate the results",
+        "decision": "The commendation decision (a Chinese official document in Word; office details from office.toml in the data folder)",
         "chart_ranking": "{group} scores, award winners marked",
         "chart_composition": "{group} score composition (stacked bars)",
         "chart_adoption_funnel": "Items submitted, then adopted at county, city, province and national level",
@@ -293,6 +295,9 @@ def write_pack(
             record(write_csv(out / f"{name}_{year}.csv", t[key]), _text(f"csv_{name}", lang))
         rules_path = replace_atomically(out / f"rules_{year}.toml", rules.to_toml().encode("utf-8"))
         record(rules_path, _text("rules_file", lang))
+        from evalkit.outputs.decision import write_decision
+
+        record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
         for n, (job, future) in enumerate(zip(jobs, pending, strict=True), start=1):
             png, svg = future.result()
             say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
