@@ -46,7 +46,7 @@ RED = RGBColor(0xE6, 0x00, 0x12)  # the red of printed red-headed documents (公
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 PAGE_NUMBER_PT = 14  # 4号
-LINE_PITCH_PT = 225 / 22 / 25.4 * 72  # 22 lines in the 225 mm type area: 28.99 pt
+LINE_PITCH_PT = 28.95  # 22 lines fill the 225 mm type area (22 x 28.95 pt = 224.7 mm)
 CHAR_PITCH_PT = 156 / 28 / 25.4 * 72  # 28 characters in 156 mm: 15.79 pt
 TABLE_PT = 10.5  # 五号, so a table of ten columns fits the type area
 
@@ -378,7 +378,7 @@ class Gongwen:
         fmt = normal.paragraph_format
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(round(LINE_PITCH_PT, 2))
+        fmt.line_spacing = Pt(LINE_PITCH_PT)
         fmt.widow_control = False
         ppr = normal.element.get_or_add_pPr()
         for tag in ("autoSpaceDE", "autoSpaceDN"):  # no extra space between Chinese and digits
