@@ -47,6 +47,7 @@ TEXT = {
         "csv_ledger": "得分明细：每一分的来源（CSV）",
         "rules_file": "本次使用的评分规则，可用于重算",
         "decision": "表彰决定（公文格式 Word 稿，发文机关等信息取自数据文件夹的 office.toml）",
+        "deck": "表彰大会幻灯片（16:9，文字与表格可编辑，每页数据见备注）",
         "chart_ranking": "{group}得分排名，标出获奖单位",
         "chart_composition": "{group}得分构成（堆积条形）",
         "chart_adoption_funnel": "报送与县、市、省、国家级采用的逐级漏斗",
@@ -83,6 +84,7 @@ TEXT = {
         "csv_ledger": "Point ledger: where every point comes from (CSV)",
         "rules_file": "The rules used, to regenerate the results",
         "decision": "The commendation decision (a Chinese official document in Word; office details from office.toml in the data folder)",
+        "deck": "Slides for the commendation meeting (16:9, in Chinese; editable text and tables, each slide's figures in its notes)",
         "chart_ranking": "{group} scores, award winners marked",
         "chart_composition": "{group} score composition (stacked bars)",
         "chart_adoption_funnel": "Items submitted, then adopted at county, city, province and national level",
@@ -296,8 +298,10 @@ def write_pack(
         rules_path = replace_atomically(out / f"rules_{year}.toml", rules.to_toml().encode("utf-8"))
         record(rules_path, _text("rules_file", lang))
         from evalkit.outputs.decision import write_decision
+        from evalkit.outputs.slides import write_deck
 
         record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
+        record(write_deck(dataset, rules, year, t, out), _text("deck", lang))
         for n, (job, future) in enumerate(zip(jobs, pending, strict=True), start=1):
             png, svg = future.result()
             say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
