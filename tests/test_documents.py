@@ -330,3 +330,16 @@ def test_the_documents_render_through_libreoffice_with_their_chinese_text(bullet
     assert "—1—" in compact and "—2—" in compact  # page numbers drawn
     fonts = pdf_fonts(tmp_path / f"{decision[0].stem}.pdf")
     assert re.search(r"CJK|Song|Hei|Kai|Fang|Ming|WenQuanYi", fonts, flags=re.I), fonts
+
+
+@pytest.mark.parametrize("period", ["2024-01", "2025-06", "2025Q3", "2024", "2025"])
+def test_the_narratives_totals_equal_compute_metrics_over_all_units(sample, period):
+    import dataclasses
+
+    from evalkit.metrics import resolve_period
+    from evalkit.outputs.bulletin_doc import _totals
+
+    whole = dataclasses.replace(sample, units=sample.units.assign(group="全县"))
+    row = compute_metrics(whole, period=period, by="group").iloc[0]
+    totals = _totals(sample, resolve_period(period))
+    assert totals == {key: int(row[key]) for key in totals}

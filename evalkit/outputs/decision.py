@@ -74,8 +74,8 @@ def decision_facts(dataset: Dataset, rules: Rules, year: int, tables: dict) -> d
     ``n_units`` and ``n_informants`` the commended; ``vetoed`` the vetoed units.
     """
     span = resolve_period(year=year)
-    totals = _totals(dataset, span, rules)
-    previous = _totals(dataset, resolve_period(year=year - 1), rules)
+    totals = _totals(dataset, span)
+    previous = _totals(dataset, resolve_period(year=year - 1))
     made = dataset.adoptions
     in_year = (made["adopted_at"] >= span.start) & (made["adopted_at"] < span.end)
     awards = tables["awards"]

@@ -15,6 +15,7 @@ year before, under the same rules.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 from pathlib import Path
@@ -58,7 +59,25 @@ def chunks(n: int, size: int = MAX_ROWS) -> list[slice]:
     return [slice(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
+_RUN_STYLES: dict[tuple, object] = {}  # (size, bold, colour) -> a styled a:rPr to copy
+
+
 def _style_run(run, size: float, *, bold=False, color=GREY) -> None:
+    """Style a run: the first run of a style is styled through python-pptx, the rest copy it."""
+    key = (size, bold, str(color))
+    template = _RUN_STYLES.get(key)
+    if template is not None:
+        r = run._r
+        old = r.find(qn("a:rPr"))
+        if old is not None:
+            r.remove(old)
+        r.insert(0, copy.deepcopy(template))
+        return
+    _style_run_slowly(run, size, bold=bold, color=color)
+    _RUN_STYLES[key] = copy.deepcopy(run._r.get_or_add_rPr())
+
+
+def _style_run_slowly(run, size: float, *, bold=False, color=GREY) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.color.rgb = color
@@ -158,8 +177,8 @@ def _cover(deck: _Deck, year: int, office: Office) -> None:
 
 
 def _numbers(deck: _Deck, dataset: Dataset, rules: Rules, year: int, t: dict) -> None:
-    totals = _totals(dataset, resolve_period(year=year), rules)
-    previous = _totals(dataset, resolve_period(year=year - 1), rules)
+    totals = _totals(dataset, resolve_period(year=year))
+    previous = _totals(dataset, resolve_period(year=year - 1))
     made = dataset.adoptions
     instructed = int(
         (made["adopted_at"].dt.year.eq(year) & made["instruction_level"].notna()).sum()
