@@ -102,7 +102,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         path = write_workbook(out / f"scores_{args.year}.xlsx", [
             Sheet("单位" if args.lang == "zh" else "Units", localise(units, args.lang), title),
             Sheet("信息员" if args.lang == "zh" else "Informants", localise(people, args.lang), title),
-        ])  # fmt: skip
+        ], lang=args.lang)  # fmt: skip
         written = [path]
     else:
         written = [write_csv(out / f"units_{args.year}.csv", units),

@@ -20,7 +20,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from evalkit.data._dataset import Dataset
-from evalkit.outputs._labels import enum_label, header_labels, label, translate
+from evalkit.outputs._excel import decimals
+from evalkit.outputs._labels import enum_label, header_labels, label, translate, veto_suffix
 from evalkit.scoring.awards import select_awards
 from evalkit.scoring.rules import Rules, RulesError
 from evalkit.scoring.scorer import Scorer
@@ -120,15 +121,46 @@ def _text(values: pd.Series, lang: str) -> pd.Series:
     return values.astype("string").fillna("").map(lambda v: html.escape(translate(v, lang)))
 
 
-def _table_html(table: pd.DataFrame, lang: str) -> str:
+TABLE_HEIGHT = 420  # pixels: the table scrolls under its header, the sliders stay in view
+_NUMERIC = {"score_a", "score_b", "rank_a", "rank_b", "rank_change"}
+# JupyterLab draws tables inside "jp-RenderedHTMLCommon" in its own style (as it draws a
+# DataFrame); the header stays at the top while the rows scroll.
+_TABLE_STYLE = (
+    "<style>.evalkit-whatif thead th {position: sticky; top: 0; "
+    "background: var(--jp-layout-color0, white); z-index: 1}"
+    ".evalkit-whatif tr.vetoed td {color: var(--jp-ui-font-color2, #757575)}</style>"
+)
+
+
+def _table_html(table: pd.DataFrame, lang: str, vetoed=frozenset()) -> str:
+    """The ranking as a table like JupyterLab's own: one number format a column, numbers right."""
     shown = table.reindex(columns=SHOWN_COLUMNS)
-    shown = shown.assign(
-        **{col: _text(shown[col], lang) for col in ("unit", "group", "award_a", "award_b")},
-        rank_change=shown["rank_change"].map(_arrow),
-    )
+    places = max(decimals(shown["score_a"]), decimals(shown["score_b"]))
+    cells = {col: _text(shown[col], lang) for col in ("unit", "group", "award_a", "award_b")}
+    is_vetoed = shown["unit"].isin(list(vetoed))
+    cells["unit"] = cells["unit"].where(~is_vetoed, cells["unit"] + html.escape(veto_suffix(lang)))
+    for col in ("score_a", "score_b"):
+        cells[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:,.{places}f}")
+    for col in ("rank_a", "rank_b"):
+        cells[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    cells["rank_change"] = shown["rank_change"].map(lambda v: "" if pd.isna(v) else _arrow(int(v)))
     headers = header_labels(SHOWN_COLUMNS, lang)
-    return shown.rename(columns=headers).to_html(
-        index=False, escape=False, float_format=lambda x: f"{x:g}", border=0
+
+    def align(col):
+        return ' style="text-align: right"' if col in _NUMERIC else ' style="text-align: left"'
+
+    head = "".join(f"<th{align(c)}>{html.escape(headers[c])}</th>" for c in SHOWN_COLUMNS)
+    vetoed_row = ' class="vetoed"'
+    rows = [
+        f"<tr{vetoed_row if veto else ''}>"
+        + "".join(f"<td{align(c)}>{cells[c].iloc[i]}</td>" for c in SHOWN_COLUMNS)
+        + "</tr>"
+        for i, veto in enumerate(is_vetoed)
+    ]
+    return (
+        f'{_TABLE_STYLE}<div class="jp-RenderedHTMLCommon evalkit-whatif" '
+        f'style="max-height: {TABLE_HEIGHT}px; overflow-y: auto; padding: 0">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -160,6 +192,9 @@ class WhatIfPanel(widgets.VBox):
     ----------
     sliders : dict of str to ipywidgets.FloatSlider
         One per rule key; setting ``.value`` re-ranks.
+    status, ranking : ipywidgets.HTML
+        The summary beside the sliders, and the ranking table under them (at most
+        :data:`TABLE_HEIGHT` pixels tall, scrolling; vetoed units named as such).
     table : DataFrame
         The current ranking, :attr:`comparison`'s table: ``unit, group,
         score_a, score_b, score_change, rank_a, rank_b, rank_change, award_a,
@@ -192,14 +227,18 @@ class WhatIfPanel(widgets.VBox):
         sliders = {key: _slider(key, scorer.rules[key], lang) for key in keys}
         reset = widgets.Button(description=_WORDS[lang]["reset"], icon="undo")
         status, ranking = widgets.HTML(), widgets.HTML()
-        super().__init__(children=[*sliders.values(), reset, status, ranking])
+        # Sliders and the summary side by side above the table, whose height is capped:
+        # moving a slider never scrolls the sliders out of view.
+        controls = widgets.VBox([*sliders.values(), reset])
+        status.layout = widgets.Layout(flex="1 1 20em", margin="0 0 0 1.5em")
+        super().__init__(children=[widgets.HBox([controls, status]), ranking])
         self.scorer, self.sliders, self.group, self.lang = scorer, sliders, group, lang
         self.base = scorer.score()
         self._base_awards = select_awards(self.base, scorer.rules)
         self._initial = {key: slider.value for key, slider in sliders.items()}
         self._extra: dict[str, Any] = {}
         self._paused = False
-        self._status, self._ranking = status, ranking
+        self.status, self.ranking = status, ranking
         self.comparison: Comparison | None = None
         self.table = pd.DataFrame()
         for slider in sliders.values():
@@ -261,7 +300,7 @@ class WhatIfPanel(widgets.VBox):
 
     def _show_error(self, exc: Exception) -> None:
         error = _WORDS[self.lang]["error"].format(error=exc)
-        self._status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
+        self.status.value = f'<p style="color:#b00">{html.escape(error)}</p>'
 
     def _refresh(self) -> None:
         words = _WORDS[self.lang]
@@ -299,8 +338,9 @@ class WhatIfPanel(widgets.VBox):
         ):
             if len(rows):
                 lines.append(words[key].format(units=names(rows, self.lang)))
-        self._status.value = "<br>".join(html.escape(line) for line in lines)
-        self._ranking.value = _table_html(table, self.lang)
+        self.status.value = "<br>".join(html.escape(line) for line in lines)
+        vetoed = set(new.loc[new["vetoed"].astype(bool), "unit"]) if "vetoed" in new else set()
+        self.ranking.value = _table_html(table, self.lang, vetoed)
 
 
 def whatif_panel(

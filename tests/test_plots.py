@@ -303,6 +303,17 @@ def all_charts(lang: str = "zh") -> dict[str, Figure]:
         "top_informants": plots.plot_top_informants(informants, 20, awards, year=2025, lang=lang),
         "bump": plots.plot_bump(compare, "2024年规则", "2025年规则", group="部门组", lang=lang),
         "rank_bands": plots.plot_rank_bands(make_bands(scores), "部门组", year=2025, lang=lang),
+        "improvement": plots.plot_improvement(
+            plots.score_changes(scores, make_scores(seed=8)), year=2025, lang=lang
+        ),
+        "late": plots.plot_late(
+            metrics.assign(
+                urgent_late=np.arange(len(metrics)) % 3,
+                commissioned_missed=(np.arange(len(metrics)) % 5 == 0).astype(int),
+            ),
+            year=2025,
+            lang=lang,
+        ),
     }
 
 
@@ -344,6 +355,8 @@ CHART_NAMES = [
     "top_informants",
     "bump",
     "rank_bands",
+    "improvement",
+    "late",
 ]
 
 
@@ -445,14 +458,26 @@ SMALL_AWARDS = pd.DataFrame(
 def test_ranking_sorts_by_rank_and_marks_awards_and_veto():
     fig = plots.plot_ranking(SMALL_SCORES, SMALL_AWARDS, group="乡镇组")
     (ax,) = fig.axes
-    assert _ytick_texts(ax) == ["1  乙镇", "2  丙镇", "3  甲镇", "4  丁镇"]
-    assert [p.get_width() for p in _bar_patches(ax)] == [300.0, 180.0, 120.0, 90.0]
+    # 丁镇 is vetoed: no place in the ranking, named as vetoed, its bar empty and hatched
+    assert _ytick_texts(ax) == ["1  乙镇", "2  丙镇", "3  甲镇", "丁镇（一票否决）"]
+    bars = _bar_patches(ax)
+    assert [p.get_width() for p in bars] == [300.0, 180.0, 120.0, 90.0]
+    assert bars[3].get_hatch() == "///" and to_hex(bars[3].get_facecolor()) == "#ffffff"
+    assert len({to_hex(p.get_facecolor()) for p in bars[:3]}) == 2  # awarded full, others tint
     texts = _texts(fig)
-    assert texts.count("一等奖") == 2  # beside the bar and in the legend
-    assert texts.count("二等奖") == 2
+    assert texts.count("一等奖") == 1 and texts.count("二等奖") == 1  # beside their bars
     assert "先进单位" not in texts  # another group's award
-    assert "一票否决" in texts
+    assert texts.count("一票否决") == 2  # beside the bar and in the legend
     assert ["300", "180", "120", "90"] == [t.get_text() for t in ax.texts[:4]]
+
+
+def test_ranking_legend_shows_the_bars_as_drawn():
+    fig = plots.plot_ranking(SMALL_SCORES, SMALL_AWARDS, group="乡镇组")
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["获奖", "未获奖", "一票否决"]
+    bars = _bar_patches(fig.axes[0])
+    drawn = [to_hex(bars[0].get_facecolor()), to_hex(bars[2].get_facecolor()), "#ffffff"]
+    assert [to_hex(h.get_facecolor()) for h in legend.legend_handles] == drawn
 
 
 def test_ranking_needs_a_group_when_there_are_several():
@@ -514,17 +539,43 @@ def test_composition_stacks_gains_right_and_penalties_left():
     assert legend == ["报送分", "县级采用分", "问题扣分"]
 
 
+def test_composition_draws_a_missed_quota_as_a_penalty_and_marks_a_veto():
+    scores = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇"],
+            "group": "乡镇组",
+            "score": [30.0, 50.0],
+            "rank": [1, 2],
+            "vetoed": [False, True],
+            "points_county": [40.0, 60.0],
+            "points_quota": [-10.0, -10.0],
+        }
+    )
+    fig = plots.plot_composition(scores)
+    ax = fig.axes[0]
+    assert _ytick_texts(ax) == ["1  甲镇", "乙镇（一票否决）"]
+    colours = {to_hex(p.get_facecolor())[:7] for p in _bar_patches(ax) if p.get_width() < 0}
+    assert colours == {plots.COMPONENTS["points_quota_penalty"].lower()}  # not the quota green
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["县级采用分", "任务未完成扣分", "一票否决"]
+    vetoed_bars = [p for p in _bar_patches(ax) if round(p.get_y() + p.get_height() / 2) == 1]
+    assert all(p.get_hatch() == "///" for p in vetoed_bars)
+
+
 # --- adoption funnel -----------------------------------------------------------------------
 
 
 def _tiny_dataset() -> Dataset:
-    """Four items in 2025 (S2 joint), one in 2024; adoptions counted by hand below."""
+    """Four items submitted in 2025 (S2 joint), one in 2024; adoptions counted by hand below."""
     submissions = pd.DataFrame(
         {
             "submission_id": ["S1", "S2", "S3", "S4", "S0"],
             "submitted_at": pd.to_datetime(
                 ["2025-01-05", "2025-01-20", "2025-03-02", "2025-12-30", "2024-12-30"]
             ),
+            "units": ["甲镇", "甲镇、某局", "某局", "甲镇", "甲镇"],
+            "title": ["一", "二", "三", "四", "零"],
+            "category": "ordinary",
         }
     )
     submission_units = pd.DataFrame(
@@ -533,10 +584,29 @@ def _tiny_dataset() -> Dataset:
             "unit": ["甲镇", "甲镇", "某局", "某局", "甲镇", "甲镇"],
         }
     )
+    levels = ["county", "city", "county", "county", "province", "county", "city"]
     adoptions = pd.DataFrame(
         {
-            "submission_id": ["S1", "S1", "S2", "S2", "S3", "S0"],
-            "level": ["county", "city", "county", "county", "province", "county"],
+            "adoption_id": [f"A{i}" for i in range(7)],
+            "submission_id": ["S1", "S1", "S2", "S2", "S3", "S0", "S4"],
+            "level": pd.Categorical(
+                levels, categories=["county", "city", "province", "national"], ordered=True
+            ),  # fmt: skip
+            "outlet": "要情快报",
+            "adoption_type": "single",
+            "adopted_at": pd.to_datetime(
+                [
+                    "2025-01-10",
+                    "2025-02-01",
+                    "2025-01-25",
+                    "2025-02-25",
+                    "2025-03-20",
+                    "2025-01-08",
+                    "2026-01-05",
+                ]
+            ),  # fmt: skip
+            "instruction_level": None,
+            "instructed_by": None,
         }
     )
     units = pd.DataFrame(
@@ -546,11 +616,13 @@ def _tiny_dataset() -> Dataset:
     return Dataset(units, submissions, submission_units, empty, adoptions, empty)
 
 
-def test_adoption_funnel_counts_distinct_items_of_the_year():
+def test_adoption_funnel_counts_items_adopted_in_the_year_as_the_workbook_does():
     fig = plots.plot_adoption_funnel(_tiny_dataset(), year=2025)
     heights = [p.get_height() for p in _bar_patches(fig.axes[0])]
-    # submitted S1-S4; county S1, S2 (twice, one item); city S1; province S3; national none
-    assert heights[:4] == [4, 2, 1, 1]
+    # submitted in 2025: S1-S4. Adopted in 2025 (adoption date, as metrics.adopted_items and
+    # the workbook count): county S1, S2 (twice, one item) and S0 (submitted in 2024, adopted
+    # in January) = 3; city S1 = 1 (S4's city adoption is in 2026); province S3 = 1.
+    assert heights[:4] == [4, 3, 1, 1]
     assert heights[4] == 0
     assert fig.axes[0].get_yscale() == "log"
 
@@ -676,6 +748,76 @@ def test_top_informants_shows_the_n_best_with_their_units():
     assert _ytick_texts(fig.axes[0]) == expected
 
 
+def test_top_informants_shows_exactly_the_commended_informants():
+    informants = pd.DataFrame(
+        {
+            "informant": ["张三", "李四", "王五", "赵六"],
+            "unit": ["甲镇", "某局", "乙镇", "某局"],
+            "group": ["乡镇组", "部门组", "乡镇组", "部门组"],
+            "score": [90.0, 80.0, 70.0, 60.0],
+            "rank": [1, 2, 3, 4],
+        }
+    )
+    # 李四 (rank 2) is not commended (say, a vetoed unit); 赵六 (rank 4) is.
+    awards = pd.DataFrame(
+        {
+            "kind": ["informant"] * 3,
+            "group": ["乡镇组", "乡镇组", "部门组"],
+            "award": "优秀信息员",
+            "unit": ["甲镇", "乙镇", "某局"],
+            "informant": ["张三", "王五", "赵六"],
+        }
+    )
+    fig = plots.plot_top_informants(informants, 2, awards)
+    assert _ytick_texts(fig.axes[0]) == ["1  张三（甲镇）", "3  王五（乙镇）", "4  赵六（某局）"]
+    assert fig._suptitle.get_text() == "优秀信息员（3名）"
+
+
+def test_improvement_shows_each_groups_largest_gains_with_the_move_in_rank():
+    now = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇", "丙镇", "某局", "另局"],
+            "group": ["乡镇组"] * 3 + ["部门组"] * 2,
+            "score": [100.0, 90.0, 50.0, 80.0, 70.0],
+            "rank": [1, 2, 3, 1, 2],
+            "vetoed": [False, False, False, False, True],
+        }
+    )
+    before = now.assign(score=[60.0, 95.0, 20.0, 79.5, 30.0], rank=[2, 1, 3, 1, 2])
+    fig = plots.plot_improvement(plots.score_changes(now, before), top=2, year=2025)
+    towns, departments = fig.axes
+    # 甲镇 +40, 丙镇 +30 (乙镇 fell: left out); 另局 +40 (vetoed), 某局 +0.5
+    assert _ytick_texts(towns) == ["甲镇", "丙镇"]
+    assert [p.get_width() for p in _bar_patches(towns)] == [40.0, 30.0]
+    assert _ytick_texts(departments) == ["另局（一票否决）", "某局"]
+    assert _bar_patches(departments)[0].get_hatch() == "///"
+    assert "+40.0  第2→1名" in _texts(fig) and "+0.5  第1→1名" in _texts(fig)
+    assert fig._suptitle.get_text() == "2025年度得分较2024年提高最多的单位"
+
+
+def test_late_stacks_each_units_late_and_missed_items_most_first():
+    metrics = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇", "某局"],
+            "group": ["乡镇组", "乡镇组", "部门组"],
+            "urgent_late": [1, 0, 2],
+            "commissioned_late": [0, 0, 1],
+            "commissioned_missed": [0, 0, 0],  # none anywhere: not in the legend
+            "faults_omitted": [1, 0, 0],
+            "vetoed": [False, False, True],
+        }
+    )
+    fig = plots.plot_late(metrics, year=2025, lang="en")
+    (ax,) = fig.axes
+    assert _ytick_texts(ax) == ["某局 (vetoed)", "甲镇"]  # 乙镇 has none
+    ends = {
+        round(p.get_y() + p.get_height() / 2): p.get_x() + p.get_width() for p in _bar_patches(ax)
+    }
+    assert ends == {0: 3.0, 1: 2.0}
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Urgent items late", "Commissions late", "Omitted"]
+
+
 # --- bump ----------------------------------------------------------------------------------
 
 
@@ -744,4 +886,4 @@ def test_rank_bands_need_a_group_when_there_are_several_and_their_columns():
 def test_rank_bands_name_a_vetoed_unit_as_such():
     bands = SMALL_BANDS.assign(vetoed=[False, False, False, True, False])
     (ax,) = plots.plot_rank_bands(bands, "乡镇组").axes
-    assert _ytick_texts(ax) == ["1  甲镇", "2  乙镇", "3  丙镇", "4  丁镇（一票否决）"]
+    assert _ytick_texts(ax) == ["1  甲镇", "2  乙镇", "3  丙镇", "丁镇（一票否决）"]

@@ -31,8 +31,9 @@ def test_the_pack_has_the_workbook_csv_rules_every_chart_and_an_index(pack):
     assert {"ranking_2025.xlsx", "units_2025.csv", "informants_2025.csv", "awards_2025.csv",
             "ledger_2025.csv", "rules_2025.toml", "README.md"} <= names  # fmt: skip
     charts = {n for n in names if n.startswith("chart_") and n.endswith(".png")}
-    # two groups x (ranking, composition) + funnel, monthly, funnel plot, timeliness, heatmap, informants
-    assert len(charts) == 10
+    # two groups x (ranking, composition) + funnel, monthly, funnel plot, timeliness, heatmap,
+    # informants, late or missed, improvement on last year
+    assert len(charts) == 12
     assert {n.replace(".png", ".svg") for n in charts} <= names
     index = (out / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"\]\(([^)]+)\)", index))
@@ -42,23 +43,149 @@ def test_the_pack_has_the_workbook_csv_rules_every_chart_and_an_index(pack):
 def test_the_workbook_has_a_sheet_per_group_and_the_audit_sheets(pack):
     out, _ = pack
     book = openpyxl.load_workbook(out / "ranking_2025.xlsx")
-    assert book.sheetnames == ["乡镇组排名", "部门组排名", "信息员排名", "表彰名单", "上级采用信息", "时效统计",
-                               "迟报明细", "问题与否决", "得分明细", "评分规则", "数据检查"]  # fmt: skip
+    assert book.sheetnames == ["乡镇组排名", "部门组排名", "信息员排名", "表彰名单", "时效统计", "迟报明细",
+                               "问题与否决", "评分规则", "数据检查", "上级采用信息", "采用信息明细",
+                               "得分明细"]  # fmt: skip
     sheet = book["乡镇组排名"]
-    assert "2025年度" in sheet["A1"].value and "某县" in sheet["A1"].value
-    assert [c.value for c in sheet[2]][:4] == ["名次", "单位", "类别", "得分"]
-    assert sheet.freeze_panes == "A3"
+    assert sheet["A1"].value == "2025年度政务信息工作考核 · 乡镇组排名"
+    assert "某县" in sheet["A2"].value
+    assert [c.value for c in sheet[3]][:3] == ["名次", "单位", "得分"]  # no classes in townships
+    assert sheet.freeze_panes == "A4"
     assert (
         sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
     )  # A4
-    assert sheet.print_title_rows == "$1:$2"
-    assert sheet.max_row - 2 >= 15  # 15 townships (and a note line)
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.max_row - 3 >= 15  # 15 townships (and a note line)
+
+
+def _print_pages(sheet) -> int:
+    """Pages a sheet prints on, as its set-up says: fit to one page wide, rows as they fall.
+
+    A page of A4 holds about 30 rows of the default height landscape, 45 upright, after
+    the repeated title rows; a sheet with a print area prints that area.
+    """
+    setup = sheet.page_setup
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1
+    if sheet.print_area:
+        return 1
+    rows_per_page = 30 if setup.orientation == "landscape" else 45
+    return -(-sheet.max_row // rows_per_page)
+
+
+def test_the_workbook_prints_as_it_is_in_under_20_pages_each_sheet_numbering_its_own(pack):
+    out, _ = pack
+    book = openpyxl.load_workbook(out / "ranking_2025.xlsx")
+    pages = {sheet.title: _print_pages(sheet) for sheet in book if sheet.title != "评分规则"}
+    assert sum(pages.values()) < 20, pages
+    # the point ledger and the list of all adoptions stay in the workbook, out of the print
+    assert book["得分明细"].max_row > 5000 and book["采用信息明细"].max_row > 1000
+    for name in ("得分明细", "采用信息明细"):
+        assert book[name].print_area.endswith("$2"), book[name].print_area
+    for sheet in book:
+        assert sheet.page_setup.firstPageNumber == 1 and sheet.page_setup.useFirstPageNumber
+        assert sheet.oddFooter.center.text == "第 &P 页" and sheet.oddFooter.left.text == "&A"
+    # narrow tables print upright
+    assert book["表彰名单"].page_setup.orientation == "portrait"
+
+
+def _cells(sheet):
+    return [c for row in sheet.iter_rows() for c in row if c.value is not None]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_the_chinese_workbook_has_no_english_headers_or_rule_keys(pack):
+    out, _ = pack
+    book = openpyxl.load_workbook(out / "ranking_2025.xlsx")
+    for sheet in book:
+        if sheet.title == "评分规则":  # the rules' own text (another piece of work)
+            continue
+        header = 3 if sheet["A2"].value and str(sheet["A2"].value).startswith("评分规则") else 2
+        for cell in sheet[header]:
+            assert CJK.search(str(cell.value)), (sheet.title, cell.value)
+        for cell in _cells(sheet):
+            text = str(cell.value)
+            assert not re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[\w\[\]]+)+", text), (sheet.title, text)
+            assert text not in {"nan", "NaN", "<NA>", "None", "True", "False"}, (sheet.title, text)
+    ledger = book["得分明细"]
+    rules = {c.value for c in ledger["C"][3:]}
+    assert "报送任务1：未完成扣分" in rules and "县级采用" in rules
+    assert not any(str(v).startswith("fault:") for v in (c.value for c in ledger["B"][3:]))
+
+
+def test_the_english_workbook_has_no_chinese_in_headers_titles_footers_or_labels(sample, tmp_path):
+    write_pack(sample, "default", 2025, tmp_path, lang="en", charts=False, progress=None)
+    book = openpyxl.load_workbook(tmp_path / "ranking_2025.xlsx")
+    data_columns = {"Unit", "Units", "Informant", "Title", "Outlet", "File", "Detail", "Message",
+                    "Instructed by", "Rule", "Value", "Note", "Class", "Group"}  # fmt: skip
+    for sheet in book:
+        assert not CJK.search(sheet.title) and not CJK.search(sheet.oddFooter.center.text or "")
+        if sheet.title == "Rules":
+            continue
+        assert not CJK.search(sheet["A1"].value), sheet["A1"].value
+        header = 3
+        names = [c.value for c in sheet[header]]
+        for j, name in enumerate(names, start=1):
+            assert not CJK.search(str(name)), (sheet.title, name)
+            if name in data_columns:  # names and titles from the records stay as they are
+                continue
+            for row in sheet.iter_rows(min_row=header + 1, min_col=j, max_col=j, values_only=True):
+                if row[0] is not None:
+                    assert not CJK.search(str(row[0])), (sheet.title, name, row[0])
+
+
+def test_every_column_has_one_number_format_and_empty_cells_are_empty(pack):
+    out, _ = pack
+    book = openpyxl.load_workbook(out / "ranking_2025.xlsx")
+    sheet = book["部门组排名"]
+    names = [c.value for c in sheet[3]]
+    for j, name in enumerate(names, start=1):
+        cells = [row[0] for row in sheet.iter_rows(min_row=4, max_row=43, min_col=j, max_col=j)]
+        assert len({c.number_format for c in cells}) == 1, name
+        assert all(c.border.left.style == "thin" for c in cells), name
+    score = names.index("得分") + 1
+    assert sheet.cell(row=4, column=score).number_format == "0.0"
+    lateness = names.index("迟报扣分") + 1
+    values = [sheet.cell(row=r, column=lateness).value for r in range(4, 44)]
+    assert sheet.cell(row=4, column=lateness).number_format == "0.00"  # -6.25 sets it
+    assert 0 not in values and None in values  # no penalty: an empty cell, not 0.0
+
+
+def test_the_data_checks_sheet_is_a_table_of_files(pack):
+    out, _ = pack
+    sheet = openpyxl.load_workbook(out / "ranking_2025.xlsx")["数据检查"]
+    assert [c.value for c in sheet[3]] == [
+        "数据表",
+        "文件",
+        "读取行数",
+        "载入行数",
+        "拒收行数",
+        "空行数",
+    ]
+    assert [sheet.cell(row=r, column=1).value for r in range(4, 8)] == [
+        "单位",
+        "报送",
+        "采用",
+        "问题",
+    ]
+    assert sheet.cell(row=5, column=3).value == 7114
+
+
+def test_a_title_wider_than_its_table_widens_the_columns(tmp_path):
+    frame = pd.DataFrame({"组别": ["乡镇组"], "名次": [1]})
+    title = "2025年度政务信息工作考核 · 表彰名单"
+    path = write_workbook(tmp_path / "t.xlsx", [Sheet("表", frame, title)])
+    sheet = openpyxl.load_workbook(path)["表"]
+    width = sum(sheet.column_dimensions[c].width for c in "AB")
+    assert width >= display_width(title) * 1.3  # 14 pt bold over 11 pt columns
+    assert [r.coord for r in sheet.merged_cells.ranges] == ["A1:B1"]
 
 
 def test_workbook_scores_agree_with_the_csv(pack):
     out, _ = pack
     csv = pd.read_csv(out / "units_2025.csv", encoding="utf-8-sig")
-    sheet = pd.read_excel(out / "ranking_2025.xlsx", sheet_name="部门组排名", header=1).dropna(
+    sheet = pd.read_excel(out / "ranking_2025.xlsx", sheet_name="部门组排名", header=2).dropna(
         subset=["单位"]
     )
     sheet = sheet[sheet["单位"].isin(csv["unit"])]

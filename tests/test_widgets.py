@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipywidgets
+import pandas as pd
 import pytest
 from conftest import make_dataset, make_rules
 
@@ -48,7 +49,8 @@ def _ranks(panel) -> list:
 def test_the_panel_is_a_widget_with_a_slider_per_key_at_the_rules_values(panel):
     assert isinstance(panel, ipywidgets.Widget)
     assert list(panel.sliders) == list(DEFAULT_KEYS)
-    assert all(slider in panel.children for slider in panel.sliders.values())
+    controls = panel.children[0].children[0]
+    assert all(slider in controls.children for slider in panel.sliders.values())
     province = panel.sliders["adoption.points.province"]
     assert (province.value, province.min, province.max) == (10, 0, 30)
     combined = panel.sliders["adoption.type_factor.combined"]
@@ -77,7 +79,7 @@ def test_raising_province_points_moves_the_provincially_adopted_unit_up(panel):
     ]
     assert panel.table["score_b"].tolist() == [20, 12, 4, 10]
     assert panel.table["score_a"].tolist() == [10, 12, 4, 10]
-    shown = panel.children[-1].value
+    shown = panel.ranking.value
     assert shown.index("乙镇") < shown.index("甲镇") and "▲1" in shown and "▼1" in shown
 
 
@@ -92,7 +94,7 @@ def test_the_panel_says_who_enters_and_leaves_the_award_list_and_how_ranks_agree
     # Kendall (2 - 1) / 3; 丁局 alone agrees (1.0); averaged with weights 3 and 1.
     assert result.spearman == pytest.approx((3 * 0.5 + 1) / 4)
     assert result.kendall == pytest.approx((3 * (1 / 3) + 1) / 4)
-    status = panel.children[-2].value
+    status = panel.status.value
     assert "新进表彰：乙镇（先进单位）" in status and "退出表彰：甲镇（先进单位）" in status
 
 
@@ -136,11 +138,36 @@ def test_invalid_changes_are_refused_and_leave_the_ranking(panel):
         panel.update({"final.decimals": 1.5})
     assert panel.changes == {"adoption.points.province": 20}
     assert panel.table.equals(before)
-    assert "final.decimals" in panel.children[-2].value
+    assert "final.decimals" in panel.status.value
 
 
 def test_english_captions():
     data = make_dataset(units=UNITS, items=ITEMS, adoptions=ADOPTIONS)
     panel = whatif_panel(data, RULES, 2025, lang="en")
     assert panel.sliders["adoption.category_factor.research"].description == "Research factor"
-    assert "Rank change" in panel.children[-1].value
+    assert "Rank change" in panel.ranking.value
+
+
+def test_the_table_scrolls_under_the_sliders_and_marks_vetoed_units():
+    from evalkit.widgets import TABLE_HEIGHT, _table_html
+
+    table = pd.DataFrame(
+        {
+            "unit": ["甲镇", "乙镇"],
+            "group": "乡镇组",
+            "score_a": [12.0, 10.5],
+            "score_b": [20.25, 12.0],
+            "rank_a": [1, 2],
+            "rank_b": [1, 2],
+            "rank_change": [0, 0],
+            "award_a": ["先进单位", None],
+            "award_b": ["先进单位", None],
+        }
+    )
+    shown = _table_html(table, "zh", vetoed={"乙镇"})
+    assert f"max-height: {TABLE_HEIGHT}px; overflow-y: auto" in shown
+    assert "jp-RenderedHTMLCommon" in shown and "position: sticky" in shown
+    # one number format for both score columns: as many decimals as the column needs
+    assert ">12.00<" in shown and ">20.25<" in shown and ">10.50<" in shown
+    assert '<tr class="vetoed"><td style="text-align: left">乙镇（一票否决）</td>' in shown
+    assert "nan" not in shown and "None" not in shown and "<NA>" not in shown

@@ -31,7 +31,7 @@ from matplotlib.transforms import Affine2D, IdentityTransform
 
 from evalkit.outputs._excel import replace_atomically
 from evalkit.outputs._fonts import chart_rc, embolden
-from evalkit.outputs._labels import enum_label, label, translate
+from evalkit.outputs._labels import enum_label, label, translate, veto_suffix
 
 FIGSIZE = (13.333, 7.5)
 MAX_ROWS = 25  # bars per panel before a list splits into side-by-side panels
@@ -42,6 +42,7 @@ PREVIOUS_COLOUR = "#9A9A9A"
 PENALTY_COLOUR = "#C0504D"
 RISE_COLOUR, FALL_COLOUR, STEADY_COLOUR = "#2E5A87", "#D08A3C", "#BBBBBB"
 VETO_COLOUR = "#BBBBBB"
+VETO_EDGE = "#8C8C8C"
 AWARD_COLOURS = {
     "一等奖": "#B8860B",
     "二等奖": "#6E7F80",
@@ -50,16 +51,19 @@ AWARD_COLOURS = {
     "优秀信息员": "#B22222",
 }
 DEFAULT_AWARD_COLOUR = "#B22222"
-COMPONENTS = {  # score component -> colour; penalties (negative) stack to the left
-    "points_submission": "#A9C0D6",
-    "points_county": "#6F94BC",
-    "points_city": "#2E5A87",
-    "points_province": "#1B3A5C",
-    "points_national": "#0B1F33",
-    "points_instruction": "#D08A3C",
-    "points_quota": "#4F8A6B",
-    "points_lateness": "#E6A19E",
-    "points_faults": PENALTY_COLOUR,
+# Score components in hues that stay apart on a projector (Tableau 10): the levels are
+# not shades of one blue. Penalties (negative) stack to the left, in reds and pinks.
+COMPONENTS = {
+    "points_submission": "#BAB0AC",
+    "points_county": "#4E79A7",
+    "points_city": "#76B7B2",
+    "points_province": "#B07AA1",
+    "points_national": "#9C755F",
+    "points_instruction": "#F28E2B",
+    "points_quota": "#59A14F",
+    "points_quota_penalty": "#EDC948",  # the negative side of points_quota
+    "points_lateness": "#FF9DA7",
+    "points_faults": "#E15759",
 }
 STAGES = ("submitted", "adopted_county", "adopted_city", "adopted_province", "adopted_national")
 LEVELS = ("county", "city", "province", "national")
@@ -139,9 +143,30 @@ def add_title(
     fig.suptitle(title, x=0.01, ha="left")
 
 
-def ranked_names(rank: pd.Series, name: pd.Series) -> pd.Series:
-    """Row labels "<rank>  <name>", as every ranked chart shows them."""
-    return rank.map("{:.0f}".format) + "  " + name
+def ranked_names(
+    rank: pd.Series, name: pd.Series, vetoed: pd.Series | None = None, lang: str = "zh"
+) -> pd.Series:
+    """Row labels "<rank>  <name>", as every ranked chart shows them.
+
+    A vetoed unit has no place in the ranking: its label is its name and the veto mark.
+    """
+    names = rank.map("{:.0f}".format) + "  " + name
+    if vetoed is not None:
+        vetoed = vetoed.fillna(False).astype(bool)
+        names = names.where(~vetoed, name + veto_suffix(lang))
+    return names
+
+
+def veto_handle(lang: str) -> Patch:
+    """The legend entry of a vetoed unit's bar: an empty hatched bar, as drawn."""
+    return Patch(facecolor="white", edgecolor=VETO_EDGE, hatch="///", label=label("vetoed", lang))
+
+
+def style_vetoed(bar) -> None:
+    """A vetoed unit's bar: outline and hatching only, so it never reads as the best bar."""
+    bar.set_facecolor("white")
+    bar.set_hatch("///")
+    bar.set_edgecolor(VETO_EDGE)
 
 
 def group_colours(groups) -> dict[str, str]:
@@ -262,9 +287,17 @@ def award_handles(awarded, lang: str) -> list[Patch]:
     ]
 
 
+def x_label(fig: Figure, text: str) -> None:
+    """The x axis label under every panel (not one figure label, which the legend would cover)."""
+    for ax in fig.axes:
+        if ax.get_visible():
+            ax.set_xlabel(text)
+
+
 def top_legend(fig: Figure, handles) -> None:
+    """The chart's legend, in one row under the chart: never over the title or the bars."""
     if handles:
-        fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
 def ranked_bars(
@@ -288,15 +321,12 @@ def ranked_bars(
         y = np.arange(len(part))
         base = part["group"].map(colours)
         face = [
-            VETO_COLOUR
-            if vetoed
-            else (c if (a is not None and pd.notna(a)) or not has_awards else tint(c))
-            for c, a, vetoed in zip(base, part_award, part["vetoed"], strict=True)
+            c if (a is not None and pd.notna(a)) or not has_awards else tint(c)
+            for c, a in zip(base, part_award, strict=True)
         ]
         bars = ax.barh(y, part["value"], color=face, height=0.72)
         for bar in np.asarray(bars.patches, dtype=object)[part["vetoed"].to_numpy()]:
-            bar.set_hatch("///")
-            bar.set_edgecolor("#888888")
+            style_vetoed(bar)
         texts = ax.bar_label(
             bars, labels=[fmt.format(v) for v in part["value"]], padding=4, fontsize=size
         )
@@ -330,14 +360,21 @@ def ranked_bars(
 
 
 def funnel_counts(source, year) -> pd.Series:
-    """Items per stage: from a Dataset (distinct items) or a frame of counts (rows summed)."""
+    """Items per stage: from a Dataset (distinct items) or a frame of counts (rows summed).
+
+    From a Dataset, "adopted at a level" has the one meaning the workbook and
+    the bulletin give it (:func:`evalkit.metrics.adopted_items`): distinct items
+    with an adoption at that level made in ``year``, whenever they were submitted.
+    """
     if isinstance(source, pd.DataFrame):
         require_columns(source, STAGES, "metrics")
         return source[list(STAGES)].sum().astype(int)
+    from evalkit.metrics import adopted_items
+
     items = source.submissions
     if year is not None:
         items = items[items["submitted_at"].dt.year == year]
-    adopted = source.adoptions[source.adoptions["submission_id"].isin(items["submission_id"])]
+    adopted = adopted_items(source, year=year)
     by_level = (
         adopted.assign(level=adopted["level"].astype("str"))
         .groupby("level")["submission_id"]

@@ -1,8 +1,9 @@
 """Write frames as a printable, auditable Excel workbook (one general writer for every pack).
 
-Each sheet has a title row, a frozen header row, column widths that fit
-Chinese text, number formats by column type, and A4 landscape print set-up
-with the header repeated on every page. Text from the records is always
+Each sheet has a title row (and a subtitle), a frozen header row, bordered
+cells, column widths that fit Chinese text and the title, one number format
+per column, and A4 print set-up (upright for narrow tables, landscape for wide ones) with the header repeated on every
+page and page numbers of its own. Detail sheets print their title only. Text from the records is always
 stored as text: a title such as ``=1+1`` never becomes a formula. The file is
 written next to its destination and moved into place, so a failed run never
 leaves a half-written workbook over a good one, and the same content always
@@ -17,6 +18,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,13 +33,28 @@ FIXED_TIME = datetime(2000, 1, 1)  # workbook timestamps, so two runs give the s
 
 @dataclass
 class Sheet:
-    """One sheet: a frame (headers already in the reader's language), a title and formats."""
+    """One sheet: a frame (headers already in the reader's language), a title and formats.
+
+    ``print_table=False`` marks a detail sheet (a ledger, a long list): it stays
+    in the workbook, but its print area is its title rows only, so printing
+    the workbook as it is prints the tables that are meant to be read on paper.
+    ``tables`` are further tables written below the first, each under a heading.
+    """
 
     name: str
     frame: pd.DataFrame
     title: str
     formats: dict[str, str] = field(default_factory=dict)  # column -> Excel number format
     note: str | None = None  # a line under the table, e.g. the tie rule
+    subtitle: str | None = None  # a smaller line under the title, e.g. the rule set's name
+    print_table: bool = True
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+
+
+# Page footers: the sheet's name on the left, its own page number in the middle ("of N"
+# is left out: LibreOffice counts N over the whole workbook, not the sheet).
+FOOTERS = {"zh": "第 &P 页", "en": "Page &P"}
+PORTRAIT_WIDTH = 100  # tables at most this many characters wide print upright
 
 
 def display_width(text: str) -> int:
@@ -45,7 +62,18 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _default_format(series: pd.Series) -> str | None:
+def decimals(series: pd.Series, most: int = 2) -> int:
+    """The fewest decimals (up to ``most``) that show every value of ``series`` as it is."""
+    values = pd.to_numeric(series, errors="coerce").dropna().to_numpy(dtype=float)
+    for d in range(most):
+        if np.allclose(values, np.round(values, d), rtol=0, atol=1e-9):
+            return d
+    return most
+
+
+def column_format(series: pd.Series) -> str | None:
+    """One Excel number format for the whole column: dates with or without the time,
+    integers, and floats with as many decimals as the column needs (30.00 / 27.92 / -3.25)."""
     if pd.api.types.is_datetime64_any_dtype(series):
         return (
             "yyyy-mm-dd hh:mm"
@@ -57,7 +85,8 @@ def _default_format(series: pd.Series) -> str | None:
     if pd.api.types.is_integer_dtype(series):
         return "0"
     if pd.api.types.is_float_dtype(series):
-        return "0.0#"
+        d = decimals(series)
+        return "0" if d == 0 else "0." + "0" * d
     return None
 
 
@@ -74,65 +103,153 @@ def _cell_values(frame: pd.DataFrame) -> list[list]:
     return out.to_numpy(dtype=object).tolist()
 
 
-def _write_sheet(book, sheet: Sheet) -> None:
+def _shown_width(series: pd.Series, fmt: str | None) -> int:
+    """The display width of the widest value of ``series`` (first 2,000 rows) as Excel shows it."""
+    head = series.head(2000)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return 16 if fmt and "hh" in fmt else 10
+    if fmt and fmt.endswith("%"):
+        return 7
+    if pd.api.types.is_float_dtype(series):
+        head = head.round(decimals(series))
+    values = head.astype("string").dropna()
+    return max(values.map(display_width).tolist(), default=0)
+
+
+def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str], styles) -> None:
+    """The header row at ``first_row`` and the rows under it, with borders and column formats."""
+    ws.append([str(c) for c in frame.columns])
+    for cell in ws[first_row]:
+        cell.font, cell.fill, cell.alignment, cell.border = styles["header"]
+    for row in _cell_values(frame):
+        ws.append(row)
+    last = first_row + len(frame)
+    for j, col in enumerate(frame.columns, start=1):
+        s = frame[col]
+        formula_like = np.zeros(len(s), dtype=bool)
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            # Text that starts with "=" was parsed as a formula by openpyxl: store it as text.
+            formula_like = s.astype("string").str.startswith("=").fillna(False).to_numpy()
+        fmt = formats.get(col) or column_format(s)
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        cells = [
+            c for (c,) in ws.iter_rows(min_row=first_row + 1, max_row=last, min_col=j, max_col=j)
+        ]
+        if not cells:
+            continue
+        # Style the first cell, then give the others a copy of its style indices: setting
+        # border, alignment and format cell by cell costs a style lookup each (seconds).
+        first = cells[0]
+        first.border = styles["border"]
+        first.alignment = styles["number" if numeric else "text"]
+        if fmt:
+            first.number_format = fmt
+        for cell in cells[1:]:
+            cell._style = copy(first._style)
+        for i in np.flatnonzero(formula_like):
+            cells[i].data_type = "s"
+
+
+def _widths(frames: list[pd.DataFrame], formats: dict[str, str]) -> list[int]:
+    """Column widths (in characters) that fit the headers and the values of every table."""
+    widths: list[int] = []
+    for frame in frames:
+        for j, col in enumerate(frame.columns):
+            s = frame[col]
+            fmt = formats.get(col) or column_format(s)
+            # Headers wrap onto two lines when long; values never do.
+            header = display_width(str(col))
+            header = header if header <= 12 else max(12, (header + 1) // 2)
+            want = min(MAX_WIDTH, max(header, _shown_width(s, fmt), 4) + 4)
+            if j < len(widths):
+                widths[j] = max(widths[j], want)
+            else:
+                widths.append(want)
+    return widths or [10]
+
+
+def _write_sheet(book, sheet: Sheet, lang: str) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     ws = book.create_sheet(sheet.name[:31])
     frame = sheet.frame
-    n_cols = max(len(frame.columns), 1)
+    thin = Side(style="thin", color="808080")
+    border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    styles = {
+        "header": (
+            Font(bold=True),
+            PatternFill("solid", fgColor=HEADER_FILL),
+            Alignment(horizontal="center", vertical="center", wrap_text=True),
+            border,
+        ),
+        "border": border,
+        # An indent keeps neighbouring values apart ("351.3 | 先进单位", not "351.3先进单位").
+        "number": Alignment(horizontal="right", vertical="center", indent=1),
+        "text": Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1),
+    }
+    frames = [frame] + [t for _, t in sheet.tables]
+    widths = _widths(frames, sheet.formats)
+    n_cols = len(widths)
+    # The title must fit the columns it spans, or it is clipped on both sides when printed.
+    need = max(display_width(sheet.title) * 1.35, display_width(sheet.subtitle or "")) + 4
+    if sum(widths) < need:
+        extra = (need - sum(widths)) / n_cols
+        widths = [w + extra for w in widths]
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = round(width, 1)
+
     ws.append([sheet.title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_cols)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
-    ws.append([str(c) for c in frame.columns])
-    thin = Side(style="thin", color="A6A6A6")
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for row in _cell_values(frame):
-        ws.append(row)
-    # Text that starts with "=" was parsed as a formula by openpyxl: store it as text.
-    for j, col in enumerate(frame.columns, start=1):
-        s = frame[col]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            formula_like = np.flatnonzero(
-                s.astype("string").str.startswith("=").fillna(False).to_numpy()
-            )
-            for i in formula_like:
-                ws.cell(row=i + 3, column=j).data_type = "s"
-        fmt = sheet.formats.get(col) or _default_format(s)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j, max_row=len(frame) + 2):
-                cell.number_format = fmt
-        shown = s.round(2) if pd.api.types.is_float_dtype(s) else s
-        values = shown.astype("string").fillna("")
-        width = max([display_width(str(col))] + values.head(2000).map(display_width).tolist())
-        if pd.api.types.is_datetime64_any_dtype(s):
-            width = 16
-        ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, width + 2)
+    header_row = 2
+    if sheet.subtitle:
+        ws.append([sheet.subtitle])
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
+        ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
+        ws["A2"].font = Font(size=10, color="595959")
+        header_row = 3
+    _write_table(ws, frame, header_row, sheet.formats, styles)
+    last_row = header_row + len(frame)
     if sheet.note:
         ws.append([])
         ws.append([sheet.note])
-    ws.freeze_panes = "A3"
+        last_row += 2
+    for heading, table in sheet.tables:
+        ws.append([])
+        ws.append([heading])
+        ws.cell(row=last_row + 2, column=1).font = Font(bold=True)
+        _write_table(ws, table, last_row + 3, sheet.formats, styles)
+        last_row += 3 + len(table)
+    ws.freeze_panes = f"A{header_row + 1}"
     if len(frame):
-        ws.auto_filter.ref = f"A2:{get_column_letter(n_cols)}{len(frame) + 2}"
-    ws.page_setup.orientation = "landscape"
+        ws.auto_filter.ref = (
+            f"A{header_row}:{get_column_letter(len(frame.columns))}{header_row + len(frame)}"
+        )
+    ws.page_setup.orientation = "portrait" if sum(widths) <= PORTRAIT_WIDTH else "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_setup.firstPageNumber = 1  # every sheet numbers its own pages
+    ws.page_setup.useFirstPageNumber = True
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:2"
+    ws.print_title_rows = f"1:{header_row}"
+    if not sheet.print_table:
+        ws.print_area = f"A1:{get_column_letter(n_cols)}{header_row - 1}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.center.text = FOOTERS[lang]
 
 
-def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") -> Path:
+def write_workbook(
+    path: str | Path, sheets: list[Sheet], *, title: str = "", lang: str = "zh"
+) -> Path:
     """Write ``sheets`` to ``path`` atomically and return the path.
+
+    ``lang`` is the language of the page footers ("第 1 页，共 3 页" or "Page 1 of 3").
 
     Examples
     --------
@@ -148,7 +265,7 @@ def write_workbook(path: str | Path, sheets: list[Sheet], *, title: str = "") ->
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
-        _write_sheet(book, sheet)
+        _write_sheet(book, sheet, lang)
     book.properties.title = title
     book.properties.creator = "evalkit"
     book.properties.created = FIXED_TIME

@@ -8,8 +8,8 @@ values of the enumerations of :data:`evalkit.data._schema.ENUMS` as
 from the schema itself. :data:`VALUES_EN` translates common Chinese data values
 (group, class and award names) for English output.
 
-Use :func:`label`, :func:`enum_label`, :func:`translate` and
-:func:`header_labels`; charts and the workbook read this one module.
+Use :func:`label`, :func:`enum_label`, :func:`translate`, :func:`rule_label`
+and :func:`header_labels`; charts and the workbook read this one module.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "points_quota": ("任务分", "Quota points"),
     "points_lateness": ("迟报扣分", "Lateness penalty"),
     "points_faults": ("问题扣分", "Fault penalty"),
+    "points_quota_penalty": ("任务未完成扣分", "Quota penalty"),
     # counts and rates
     "submitted": ("报送数", "Submitted"),
     "adopted": ("采用数", "Adopted"),
@@ -70,6 +71,26 @@ _TERMS: dict[str, tuple[str, str]] = {
     "commissioned_late": ("约稿逾期完成数", "Commissions late"),
     "commissioned_missed": ("约稿未完成数", "Commissions missed"),
     "lag_hours": ("报送用时（小时）", "Lag (hours)"),
+    "lag_hours_median": ("报送用时中位数（小时）", "Median lag (hours)"),
+    "lag_hours_p90": ("报送用时90%分位（小时）", "Lag, 90th percentile (hours)"),
+    "lag_workdays_median": ("报送用时中位数（工作日）", "Median lag (working days)"),
+    "commissioned": ("约稿数", "Commissioned items"),
+    "deadline_at": ("截止时间", "Due"),
+    "quota_met": ("完成报送任务", "Quota met"),
+    "record": ("记录", "Record"),
+    "rule": ("计分规则", "Rule"),
+    "detail": ("说明", "Detail"),
+    "ledger_points": ("分值", "Points"),
+    "table": ("数据表", "Table"),
+    "file": ("文件", "File"),
+    "row": ("行号", "Row"),
+    "column": ("列", "Column"),
+    "message": ("说明", "Message"),
+    "severity": ("检查结果", "Check"),
+    "rows_read": ("读取行数", "Rows read"),
+    "loaded": ("载入行数", "Rows loaded"),
+    "rejected": ("拒收行数", "Rows rejected"),
+    "blank_rows": ("空行数", "Blank rows"),
     "deadline_hours": ("时限（小时）", "Deadline (hours)"),
     "late": ("迟报", "Late"),
     "value": ("数值", "Value"),
@@ -84,7 +105,22 @@ _TERMS: dict[str, tuple[str, str]] = {
     "rank_median": ("名次中位数", "Median rank"),
     "rank_p05": ("区间下端（5%）", "Band low (5%)"),
     "rank_p95": ("区间上端（95%）", "Band high (95%)"),
+    # late or missed, per unit
+    "faults_omitted": ("漏报", "Omitted"),
+    "faults_concealed": ("瞒报", "Concealed"),
+    "faults_false": ("失实", "False"),
+    "faults_late": ("迟报（问题记录）", "Late (fault records)"),
+    "faults_commission_missed": ("约稿未完成（问题记录）", "Commission missed (fault records)"),
+    # year over year
+    "score_previous": ("上年得分", "Last year's score"),
+    "rank_previous": ("上年名次", "Last year's rank"),
     # chart words
+    "awarded": ("获奖", "Awarded"),
+    "not_awarded": ("未获奖", "Not awarded"),
+    "rank_move": ("第{before}→{now}名", "#{before} → #{now}"),
+    "new_this_year": ("上年无得分", "no score last year"),
+    "axis_score_change": ("得分较上年增减", "Score change on last year"),
+    "axis_late": ("迟报、漏报与约稿未完成（条）", "Items late, omitted or not delivered"),
     "total": ("合计", "Total"),
     "items": ("条", "items"),
     "share_of_submitted": ("占报送 {share}", "{share} of submitted"),
@@ -139,6 +175,18 @@ _TERMS: dict[str, tuple[str, str]] = {
     "title_timeliness": ("{prefix}信息报送时效分布", "{prefix}timeliness of submissions"),
     "title_heatmap": ("{year}年各单位逐月报送数", "Items submitted per unit and month, {year}"),
     "title_top_informants": ("{prefix}信息员得分前{n}名", "{prefix}top {n} informants"),
+    "title_commended_informants": (
+        "{prefix}优秀信息员（{n}名）",
+        "{prefix}excellent informants ({n})",
+    ),
+    "title_improvement": (
+        "{prefix}得分较{previous}年提高最多的单位",
+        "{prefix}units that improved most on {previous}",
+    ),
+    "title_late": (
+        "{prefix}各单位迟报、漏报与约稿未完成情况",
+        "{prefix}items late, omitted or not delivered, by unit",
+    ),
     "title_rank_bands": (
         "{prefix}{group}名次不确定性（5%-95%区间）",
         "{prefix}rank uncertainty: {group} (5%-95% range)",
@@ -181,6 +229,7 @@ VALUES_EN: dict[str, str] = {
     "先进单位": "Advanced unit",
     "优秀单位": "Excellent unit",
     "一等奖": "First prize",
+    "一票否决": "Vetoed",
     "二等奖": "Second prize",
     "三等奖": "Third prize",
     "优秀奖": "Honourable mention",
@@ -202,6 +251,13 @@ _ENUMS_EN: dict[str, dict[str, str]] = {
         "province": "Province",
         "national": "National",
     },
+    "severity": {"error": "Error", "warning": "Warning", "rejected": "Row rejected"},
+    "table": {
+        "units": "Units",
+        "submissions": "Submissions",
+        "adoptions": "Adoptions",
+        "faults": "Faults",
+    },
     "fault_kind": {
         "late": "Late",
         "omitted": "Omitted",
@@ -217,6 +273,12 @@ def _build() -> dict[str, dict[str, str]]:
     en = {key: pair[1] for key, pair in _TERMS.items()}
     zh |= {f"month.{m}": f"{m}月" for m in range(1, 13)}
     en |= {f"month.{m}": abbr for m, abbr in enumerate(_MONTHS_EN, start=1)}
+    zh |= {f"severity.{k}": v for k, v in (("error", "错误"), ("warning", "提示"),
+                                              ("rejected", "拒收"))}  # fmt: skip
+    en |= {f"severity.{k}": v for k, v in _ENUMS_EN["severity"].items()}
+    zh |= {f"table.{k}": v for k, v in (("units", "单位"), ("submissions", "报送"),
+                                        ("adoptions", "采用"), ("faults", "问题"))}  # fmt: skip
+    en |= {f"table.{k}": v for k, v in _ENUMS_EN["table"].items()}
     for enum in ENUMS.values():
         zh |= {f"{enum.name}.{value}": text for value, text in enum.zh.items()}
         en |= {f"{enum.name}.{value}": text for value, text in _ENUMS_EN[enum.name].items()}
@@ -271,6 +333,55 @@ def translate(value: str, lang: str = "zh") -> str:
     """Return a Chinese data value (group, class, award) in ``lang``; unknown values pass through."""
     _check_lang(lang)
     return VALUES_EN.get(value, value) if lang == "en" else value
+
+
+_RULE_PARTS = {  # rule-key patterns of the ledger -> (Chinese, English) templates
+    r"submission\.points": ("报送分", "Submission points"),
+    r"submission\.cap": ("报送分封顶", "Submission cap"),
+    r"adoption\.points\.(?P<level>\w+)": ("{level}采用", "{level} adoption"),
+    r"adoption\.outlets\.(?P<level>\w+)\.(?P<outlet>.+)": (
+        "{level}采用《{outlet}》",
+        "{level} adoption, {outlet}",
+    ),
+    r"instruction\.points\.(?P<level>\w+)": ("{level}领导批示", "{level} instruction"),
+    r"quota\[(?P<n>\d+)\]\.base_points": ("报送任务{n}：完成得分", "Quota {n}: base points"),
+    r"quota\[(?P<n>\d+)\]\.penalty": ("报送任务{n}：未完成扣分", "Quota {n}: penalty"),
+    r"lateness\.fraction": ("迟报：按比例扣分", "Late: share of the item's points"),
+    r"lateness\.points": ("迟报扣分", "Late: fixed penalty"),
+    r"faults\.points\.(?P<kind>\w+)": ("问题扣分：{kind}", "Fault penalty: {kind}"),
+    r"faults\.veto": ("一票否决", "Veto"),
+}
+
+
+def rule_label(key: str, lang: str = "zh") -> str:
+    """A ledger rule key in words: ``"quota[0].penalty"`` -> "报送任务1：未完成扣分".
+
+    Levels and fault kinds are named in ``lang``; quota numbers count from 1.
+    A key of no known pattern is returned unchanged.
+    """
+    import re
+
+    _check_lang(lang)
+    for pattern, texts in _RULE_PARTS.items():
+        found = re.fullmatch(pattern, key)
+        if found:
+            parts = found.groupdict()
+            if "level" in parts:
+                parts["level"] = enum_label("level", parts["level"], lang)
+            if "kind" in parts:
+                parts["kind"] = enum_label("fault_kind", parts["kind"], lang)
+            if "n" in parts:
+                parts["n"] = str(int(parts["n"]) + 1)
+            return texts[LANGS.index(lang)].format(**parts)
+    return key
+
+
+def veto_suffix(lang: str = "zh") -> str:
+    """What follows a vetoed unit's name wherever it is shown: "（一票否决）" / " (vetoed)"."""
+    _check_lang(lang)
+    return (
+        f"（{LABELS[lang]['vetoed']}）" if lang == "zh" else f" ({LABELS[lang]['vetoed'].lower()})"
+    )
 
 
 def header_labels(columns, lang: str = "zh") -> dict[str, str]:

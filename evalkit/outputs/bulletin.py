@@ -485,4 +485,6 @@ def write_bulletin(
         note = notes.get(key) if key == "groups" or frame.empty else None
         sheets.append(Sheet(name, localise_bulletin(frame, period, lang), sheet_title, note=note))
     sheets[0].note = ranking_note
-    return write_workbook(Path(out_folder) / f"bulletin_{period}.xlsx", sheets, title=title)
+    return write_workbook(
+        Path(out_folder) / f"bulletin_{period}.xlsx", sheets, title=title, lang=lang
+    )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from evalkit.data._dataset import Dataset
 from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
-from evalkit.outputs._labels import enum_label, header_labels, label, translate
+from evalkit.outputs._labels import enum_label, header_labels, label, rule_label, translate
 from evalkit.outputs.rules_text import rules_rows
 from evalkit.scoring.rules import Rules, load_rules
 
@@ -31,16 +31,23 @@ TEXT = {
         "informants": "信息员排名",
         "awards": "表彰名单",
         "adopted": "上级采用信息",
+        "adopted_all": "采用信息明细",
         "timeliness": "时效统计",
         "late_items": "迟报明细",
         "faults": "问题与否决",
         "ledger": "得分明细",
         "rules": "评分规则",
         "checks": "数据检查",
-        "title": "{year}年度政务信息工作考核 · {sheet}（{rules}）",
+        "title": "{year}年度政务信息工作考核 · {sheet}",
+        "subtitle": "评分规则：{rules}",
+        "detail_subtitle": "评分规则：{rules}。本表共 {n:,} 行，为备查明细，不在默认打印范围内；"
+        "需要打印时请先在“页面布局”中取消打印区域。",
+        "no_issues": "未发现问题，所有记录均已载入。",
+        "issues": "问题与拒收记录",
         "index_title": "{year}年度政务信息工作考核材料",
         "index_intro": "由 evalkit 根据 {folder} 的数据、按《{rules}》（规则指纹 {fingerprint}）生成。",
-        "workbook": "排名工作簿：各组排名、信息员排名、表彰名单、上级采用信息、时效、问题与否决、得分明细、评分规则、数据检查",
+        "workbook": "排名工作簿：各组排名、信息员排名、表彰名单、时效、问题与否决、评分规则、数据检查、上级采用信息；"
+        "采用信息明细与得分明细在工作簿中备查，不在默认打印范围内",
         "csv_units": "单位得分与名次（CSV，可比对）",
         "csv_informants": "信息员得分与名次（CSV）",
         "csv_awards": "表彰名单（CSV）",
@@ -55,7 +62,9 @@ TEXT = {
         "chart_funnel": "采用率漏斗图：采用率与报送量，95%与99.8%控制限",
         "chart_timeliness": "紧急信息与约稿的报送时效分布",
         "chart_heatmap": "各单位逐月报送数热力图",
-        "chart_top_informants": "信息员得分前20名",
+        "chart_top_informants": "优秀信息员（与表彰名单一致）",
+        "chart_late": "各单位迟报、漏报与约稿未完成情况",
+        "chart_improvement": "各组得分较上年提高最多的单位",
         "vetoed_yes": "是",
         "vetoed_note": "一票否决：{units}",
         "tie_note": "名次按组内得分从高到低；得分相同者并列（1、2、2、4），一票否决单位列于最后。",
@@ -68,16 +77,24 @@ TEXT = {
         "informants": "Informants",
         "awards": "Awards",
         "adopted": "Adopted upward",
+        "adopted_all": "All adoptions",
         "timeliness": "Timeliness",
         "late_items": "Late items",
         "faults": "Faults and vetoes",
         "ledger": "Point ledger",
         "rules": "Rules",
         "checks": "Data checks",
-        "title": "{year} information work evaluation · {sheet} ({rules})",
+        "title": "{year} information work evaluation · {sheet}",
+        "subtitle": "Rules: {rules}",
+        "detail_subtitle": "Rules: {rules}. {n:,} rows of detail for reference, outside the "
+        "default print area; clear the print area (Page Layout) to print them.",
+        "no_issues": "No problems found; every record was loaded.",
+        "issues": "Problems and rejected rows",
         "index_title": "{year} information work evaluation pack",
         "index_intro": "Made by evalkit from {folder} under “{rules}” (rules fingerprint {fingerprint}).",
-        "workbook": "Ranking workbook: group rankings, informants, awards, items adopted upward, timeliness, faults and vetoes, point ledger, rules, data checks",
+        "workbook": "Ranking workbook: group rankings, informants, awards, timeliness, faults and "
+        "vetoes, rules, data checks, items adopted upward; all adoptions and the point ledger "
+        "are kept for reference, outside the default print area",
         "csv_units": "Unit scores and ranks (CSV, for comparison)",
         "csv_informants": "Informant scores and ranks (CSV)",
         "csv_awards": "Awards (CSV)",
@@ -92,7 +109,9 @@ TEXT = {
         "chart_funnel": "Funnel plot of adoption rate against items submitted, 95% and 99.8% limits",
         "chart_timeliness": "Timeliness of urgent and commissioned items",
         "chart_heatmap": "Items submitted per unit and month",
-        "chart_top_informants": "Top 20 informants",
+        "chart_top_informants": "Excellent informants (as on the award list)",
+        "chart_late": "Items late, omitted or not delivered, by unit",
+        "chart_improvement": "Units that improved most on last year, by group",
         "vetoed_yes": "yes",
         "vetoed_note": "Vetoed: {units}",
         "tie_note": "Ranked by score within the group; equal scores share a rank (1, 2, 2, 4); vetoed units come last.",
@@ -115,7 +134,8 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Headers in ``lang``; enumeration values and Chinese data values translated for English."""
     out = frame.copy()
     enums = {"category": "category", "level": "level", "adoption_type": "adoption_type",
-             "instruction_level": "instruction_level", "kind": "fault_kind"}  # fmt: skip
+             "instruction_level": "instruction_level", "kind": "fault_kind",
+             "severity": "severity", "table": "table"}  # fmt: skip
     for col, enum in enums.items():
         if col in out:
             out[col] = out[col].astype("string").map(lambda v, e=enum: enum_label(e, v, lang),
@@ -126,15 +146,31 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
                 out[col].astype("string").map(lambda v: translate(v, lang), na_action="ignore")
             )
     if "vetoed" in out:
-        out["vetoed"] = out["vetoed"].map({True: _text("vetoed_yes", lang), False: ""})
+        out["vetoed"] = out["vetoed"].map({True: _text("vetoed_yes", lang), False: None})
+    if "quota_met" in out:
+        out["quota_met"] = out["quota_met"].map({True: _text("vetoed_yes", lang), False: None})
+    if "rule" in out:  # ledger rule keys in words
+        out["rule"] = out["rule"].map(lambda key: rule_label(str(key), lang), na_action="ignore")
+    if "record" in out and lang == "zh":
+        out["record"] = out["record"].str.replace(r"^fault:", "问题记录", regex=True)
+    if "points" in out:
+        out = out.rename(columns={"points": "ledger_points"})
     return out.rename(columns=header_labels(out.columns, lang))
 
 
-def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataFrame]:
+def _blank_zeros(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Zero points shown as empty cells: a table of components reads by what is there."""
+    return frame.assign(**{c: frame[c].mask(frame[c].eq(0)) for c in columns})
+
+
+def pack_tables(
+    dataset: Dataset, rules: Rules, year: int, lang: str = "zh"
+) -> dict[str, pd.DataFrame]:
     """Compute every table of the year-end pack (canonical column names, not localised).
 
     Returns a dict with ``scores``, ``informants``, ``awards``, ``ledger``,
-    ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults``.
+    ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults`` and ``previous``
+    (last year's scores under the same rules, or None without last year's data).
     """
     from evalkit.metrics import adopted_items, compute_metrics, lags, monthly
     from evalkit.scoring.awards import select_awards
@@ -142,6 +178,8 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
 
     scorer = Scorer(dataset, rules, year)  # one preparation for the scores and their ledger
     scores = scorer.score()
+    has_previous = dataset.submissions["submitted_at"].dt.year.eq(year - 1).any()
+    previous = Scorer(dataset, rules, year - 1).score() if has_previous else None
     informants = Scorer(dataset, rules, year, by="informant").score()
     informants = informants[informants["n_items"] > 0].reset_index(drop=True)
     awards = select_awards(scores, rules, informants)
@@ -161,41 +199,41 @@ def pack_tables(dataset: Dataset, rules: Rules, year: int) -> dict[str, pd.DataF
         "scores": scores,
         "informants": informants,
         "awards": awards,
-        "ledger": scorer.ledger(),
+        "ledger": scorer.ledger(lang=lang),
         "metrics": compute_metrics(dataset, year=year, deadlines=rules),
         "monthly": monthly(dataset, years=[year - 1, year]),
         "lags": lags(dataset, year=year, deadlines=rules),
         "adopted": adopted,
         "faults": faults.drop(columns="fault_id").reset_index(drop=True),
+        "previous": previous,
     }
 
 
 def _sheets(
     t: dict[str, pd.DataFrame], dataset: Dataset, rules: Rules, year: int, lang: str
 ) -> list[Sheet]:
-    def sheet(key, frame, **fields):
+    def sheet(key, frame, *, detail=False, **fields):
         name = _text(key, lang, **fields)
         title = _text("title", lang, year=year, sheet=name, rules=rules.name)
-        return Sheet(name, localise(frame, lang), title)
+        subtitle = (
+            _text("detail_subtitle", lang, rules=rules.name, n=len(frame))
+            if detail
+            else _text("subtitle", lang, rules=rules.name)
+        )
+        return Sheet(name, localise(frame, lang), title, subtitle=subtitle, print_table=not detail)
 
     sheets = []
     point_cols = [c for c in t["scores"].columns if c.startswith("points_")]
     metrics = t["metrics"].set_index("unit")
     for group, frame in t["scores"].groupby("group", observed=True, sort=False):
         frame = frame.assign(rate=frame["unit"].map(metrics["rate"]))
-        cols = [
-            "rank",
-            "unit",
-            "class",
-            "score",
-            "award",
-            "n_items",
-            "n_adopted",
-            "rate",
-            *point_cols,
-            "vetoed",
-        ]
-        s = sheet("ranking", frame[cols], group=translate(str(group), lang))
+        shown = [c for c in point_cols if frame[c].ne(0).any()]  # components this group earned
+        cols = ["rank", "unit", "class", "score", "award", "n_items", "n_adopted", "rate", *shown]
+        if frame["vetoed"].any():
+            cols.append("vetoed")
+        if frame["class"].isna().all():
+            cols.remove("class")
+        s = sheet("ranking", _blank_zeros(frame[cols], shown), group=translate(str(group), lang))
         s.formats = {label("rate", lang): "0.0%"}
         s.note = _text("tie_note", lang)
         sheets.append(s)
@@ -203,31 +241,41 @@ def _sheets(
     sheets.append(sheet("informants", t["informants"].sort_values(["rank", "informant"])[inf_cols]))
     award_cols = ["kind", "group", "award", "unit", "informant", "score", "rank"]
     sheets.append(sheet("awards", t["awards"][award_cols].drop(columns="kind")))
-    sheets.append(sheet("adopted", t["adopted"]))
     timely = t["metrics"][["unit", "group", "urgent", "urgent_late", "commissioned", "commissioned_on_time",
                            "commissioned_late", "commissioned_missed", "lag_hours_median",
                            "lag_hours_p90"]]  # fmt: skip
-    sheets.append(sheet("timeliness", timely))
+    timely_sheet = sheet("timeliness", timely)
+    timely_sheet.formats = {label(c, lang): "0.0" for c in ("lag_hours_median", "lag_hours_p90")}
+    sheets.append(timely_sheet)
     late = t["lags"][t["lags"]["late"]].drop(columns="late")
-    sheets.append(sheet("late_items", late))
+    late_sheet = sheet("late_items", late)
+    late_sheet.formats = {label(c, lang): "0.0" for c in ("lag_hours", "deadline_hours")}
+    sheets.append(late_sheet)
     vetoed = t["scores"].loc[t["scores"]["vetoed"], "unit"]
     faults = sheet("faults", t["faults"])
-    faults.note = _text("vetoed_note", lang, units="、".join(vetoed) or "-")
+    faults.note = _text(
+        "vetoed_note", lang, units=("、" if lang == "zh" else ", ").join(vetoed) or "-"
+    )
     sheets.append(faults)
-    sheets.append(sheet("ledger", t["ledger"]))
     clauses = rules_rows(rules, lang).set_axis(
         [_text("number", lang), _text("clause", lang)], axis=1
     )
     sheets.append(Sheet(_text("rules", lang), clauses, _text("title", lang, year=year,
                         sheet=_text("rules", lang), rules=rules.name)))  # fmt: skip
-    checks = pd.concat([
-        dataset.issues.assign(kind=dataset.issues["severity"]),
-        dataset.rejected.assign(kind="rejected", message=dataset.rejected["reason"]),
-    ], ignore_index=True)[["kind", "table", "file", "row", "column", "value", "message"]]  # fmt: skip
-    check_sheet = sheet("checks", checks.rename(columns={"kind": _text("check_kind", lang)}))
-    counts = dataset.counts.to_string(index=False)
-    check_sheet.note = counts.replace("\n", " | ")
+    issues = pd.concat([
+        dataset.issues,
+        dataset.rejected.assign(severity="rejected", message=dataset.rejected["reason"]),
+    ], ignore_index=True)[["severity", "table", "file", "row", "column", "value", "message"]]  # fmt: skip
+    check_sheet = sheet("checks", dataset.counts)
+    if len(issues):
+        check_sheet.tables = [(_text("issues", lang), localise(issues, lang))]
+    else:
+        check_sheet.note = _text("no_issues", lang)
     sheets.append(check_sheet)
+    upward = t["adopted"][t["adopted"]["level"] >= "city"]
+    sheets.append(sheet("adopted", upward))
+    sheets.append(sheet("adopted_all", t["adopted"], detail=True))
+    sheets.append(sheet("ledger", t["ledger"], detail=True))
     return sheets
 
 
@@ -251,7 +299,7 @@ def write_pack(
     out = Path(out)
     say = progress or (lambda message: None)
     say(f"evalkit: scoring {year} under {rules.name}")
-    t = pack_tables(dataset, rules, year)
+    t = pack_tables(dataset, rules, year, lang)
     index: list[tuple[str, str]] = []
     files: list[Path] = []
 
@@ -282,7 +330,15 @@ def write_pack(
              {"lang": lang}),
             ("chart_top_informants", _text("chart_top_informants", lang), "plot_top_informants",
              (t["informants"], 20, t["awards"]), kw),
+            ("chart_late", _text("chart_late", lang), "plot_late",
+             (t["metrics"].assign(vetoed=t["metrics"]["unit"].map(
+                 t["scores"].set_index("unit")["vetoed"])),), kw),
         ]  # fmt: skip
+        if t["previous"] is not None:
+            from evalkit.outputs.plots import score_changes
+
+            jobs.append(("chart_improvement", _text("chart_improvement", lang), "plot_improvement",
+                         (score_changes(t["scores"], t["previous"]),), kw))  # fmt: skip
     # Charts render in worker processes while this one writes the workbook and the tables.
     with _chart_pool(len(jobs)) as pool:
         pending = [pool.submit(_render, job, out) for job in jobs]
@@ -290,7 +346,7 @@ def write_pack(
             say(f"evalkit: drawing {len(jobs)} charts")
         say("evalkit: writing the workbook")
         workbook = write_workbook(out / f"ranking_{year}.xlsx", _sheets(t, dataset, rules, year, lang),
-                                  title=_text("index_title", lang, year=year))  # fmt: skip
+                                  title=_text("index_title", lang, year=year), lang=lang)  # fmt: skip
         record(workbook, _text("workbook", lang))
         for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
                           ("ledger", "ledger")):  # fmt: skip
@@ -386,7 +442,7 @@ def write_comparison(
     for name, frame in (("entered", result.entered), ("left", result.left)):
         sheets.append(Sheet({"entered": "新进表彰", "left": "退出表彰"}[name] if lang == "zh" else name.title(),
                             localise(frame, lang), title))  # fmt: skip
-    write_workbook(out / f"compare_{year}.xlsx", sheets, title=title)
+    write_workbook(out / f"compare_{year}.xlsx", sheets, title=title, lang=lang)
     for i, group in enumerate(table["group"].astype("category").cat.categories, start=1):
         say(f"evalkit: bump chart {group}")
         # The rule-set names head the two columns; the title stays short so it clears the legend.

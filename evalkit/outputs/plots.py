@@ -35,6 +35,7 @@ from evalkit.outputs._chartkit import (
     FALL_COLOUR,
     HEATMAP_MAX_ROWS,
     MAX_ROWS,
+    PENALTY_COLOUR,
     PREVIOUS_COLOUR,
     RISE_COLOUR,
     STAGES,
@@ -63,11 +64,15 @@ from evalkit.outputs._chartkit import (
     row_fontsize,
     save_figure,
     shade,
+    style_vetoed,
     styled,
     timeliness_panel,
     tint,
     top_legend,
     unit_month_counts,
+    veto_handle,
+    veto_suffix,
+    x_label,
 )
 from evalkit.outputs._labels import label, translate
 
@@ -78,12 +83,15 @@ __all__ = [
     "plot_composition",
     "plot_funnel",
     "plot_heatmap",
+    "plot_improvement",
+    "plot_late",
     "plot_monthly",
     "plot_rank_bands",
     "plot_ranking",
     "plot_timeliness",
     "plot_top_informants",
     "save_figure",
+    "score_changes",
     "unit_month_counts",
 ]
 
@@ -128,11 +136,20 @@ def plot_ranking(
         vetoed=rows["vetoed"].fillna(False).astype(bool) if "vetoed" in rows else False,
     ).sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
     award = data["unit"].map(award_map(awards, "unit", "unit", group))
-    names = ranked_names(data["rank"], data["unit"])
+    names = ranked_names(data["rank"], data["unit"], data["vetoed"], lang)
     fig = new_figure()
-    ranked_bars(fig, data, names, group_colours([group]), award, lang)
-    fig.supxlabel(label("axis_score", lang))
-    top_legend(fig, award_handles(award, lang))
+    colour = group_colours([group])[group]
+    ranked_bars(fig, data, names, {group: colour}, award, lang)
+    x_label(fig, label("axis_score", lang))
+    # The legend shows the bars as drawn: award winners in full colour, the others lighter,
+    # vetoed units hatched; each award's name is written beside its bars.
+    handles = []
+    if award.notna().any():
+        handles += [Patch(color=colour, label=label("awarded", lang)),
+                    Patch(color=tint(colour), label=label("not_awarded", lang))]  # fmt: skip
+    if data["vetoed"].any():
+        handles.append(veto_handle(lang))
+    top_legend(fig, handles)
     add_title(fig, title, "title_ranking", lang, year=year, group=group)
     return fig
 
@@ -174,8 +191,18 @@ def plot_composition(
     data = rows.sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
     if top is not None:
         data = data.head(top)
-    parts = [c for c in COMPONENTS if c in data.columns and data[c].fillna(0).ne(0).any()]
-    values = data.reindex(columns=parts).fillna(0).astype(float)
+    vetoed = (
+        data["vetoed"].fillna(False).astype(bool)
+        if "vetoed" in data
+        else pd.Series(False, index=data.index)
+    )
+    values = data.reindex(columns=[c for c in COMPONENTS if c in data.columns]).fillna(0)
+    values = values.astype(float)
+    if "points_quota" in values:  # a missed quota is a penalty: drawn and named as one
+        values["points_quota_penalty"] = values["points_quota"].clip(upper=0)
+        values["points_quota"] = values["points_quota"].clip(lower=0)
+    parts = [c for c in COMPONENTS if c in values and values[c].ne(0).any()]
+    values = values[parts]
     fig = new_figure()
     axes, rows_per_panel = panels(fig, len(data))
     size = row_fontsize(rows_per_panel)
@@ -191,7 +218,7 @@ def plot_composition(
             start = cumulative - signed.loc[idx]
             for part in parts:
                 if signed.loc[idx, part].ne(0).any():
-                    ax.barh(
+                    bars = ax.barh(
                         y,
                         signed.loc[idx, part],
                         left=start[part],
@@ -199,9 +226,13 @@ def plot_composition(
                         color=COMPONENTS[part],
                         label=label(part, lang),
                     )
+                    for bar in np.asarray(bars.patches, dtype=object)[vetoed.loc[idx].to_numpy()]:
+                        bar.set_alpha(0.35)  # a vetoed unit's points count for nothing
+                        bar.set_hatch("///")
         ends = positive.loc[idx].sum(axis=1)
-        for yy, end, score in zip(y, ends, data.loc[idx, "score"], strict=True):
-            ax.annotate(
+        for yy, end, score, veto in zip(y, ends, data.loc[idx, "score"], vetoed.loc[idx],
+                                        strict=True):  # fmt: skip
+            note = ax.annotate(
                 fmt.format(score),
                 xy=(end, yy),
                 xytext=(4, 0),
@@ -209,7 +240,11 @@ def plot_composition(
                 va="center",
                 fontsize=size,
             )
-        names = ranked_names(data.loc[idx, "rank"], data.loc[idx, "unit"])
+            if veto:
+                ax.annotate(label("vetoed", lang), xy=(1, 0.5), xycoords=note, xytext=(6, 0),
+                            textcoords="offset points", va="center", fontsize=size,
+                            color=PENALTY_COLOUR, fontweight="bold")  # fmt: skip
+        names = ranked_names(data.loc[idx, "rank"], data.loc[idx, "unit"], vetoed.loc[idx], lang)
         ax.set_yticks(y, labels=names, fontsize=size)
         ax.set_ylim(rows_per_panel - 0.5, -0.5)
         ax.set_xlim(left - (0.04 * span if left < 0 else 0), right + 0.14 * span)
@@ -219,7 +254,9 @@ def plot_composition(
         if left < 0:
             ax.axvline(0, color="#666666", linewidth=0.8)
     handles = [Patch(color=COMPONENTS[p], label=label(p, lang)) for p in parts]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
+    if vetoed.any():
+        handles.append(veto_handle(lang))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
     add_title(fig, title, "title_composition", lang, year=year, group=group)
     return fig
 
@@ -584,7 +621,11 @@ def plot_top_informants(
     lang: str = "zh",
     title: str | None = None,
 ) -> Figure:
-    """The ``n`` best informants as horizontal bars, named with their unit, coloured by group.
+    """The commended (or the ``n`` best) informants as bars, named with their unit, by group.
+
+    With ``awards`` holding informant awards the chart shows exactly the
+    informants on the award list, so it always agrees with it; otherwise the
+    ``n`` best by rank.
 
     Parameters
     ----------
@@ -592,7 +633,7 @@ def plot_top_informants(
         ``informant``, ``unit``, ``group``, ``score``, ``rank``.
     n : int
     awards : DataFrame, optional
-        ``kind`` ("informant"), ``award``, ``informant``: awarded people are marked.
+        ``kind`` ("informant"), ``award``, ``informant``, ``unit``: the award list.
     group : str, optional
         Only this group's informants (all by default).
     year : int, optional
@@ -609,11 +650,19 @@ def plot_top_informants(
     rows = informant_scores
     if group is not None:
         rows, group = one_group(rows, group, "informant_scores")
-    data = rows.sort_values(
+    rows = rows.sort_values(
         ["rank", "score", "informant"], ascending=[True, False, True], kind="stable"
-    ).head(n)
+    )
+    commended = _commended(awards)
+    if commended is not None:  # exactly the people on the award list, whatever their rank
+        keys = pd.MultiIndex.from_frame(rows[["informant", "unit"]])
+        data = rows[keys.isin(commended.index)]
+    else:
+        data = rows.head(n)
     data = data.assign(value=data["score"].astype(float), vetoed=False)
     award = data["informant"].map(award_map(awards, "informant", "informant"))
+    if commended is not None:  # all of them are commended: the title says so, not every bar
+        award = pd.Series(pd.NA, index=data.index, dtype="string")
     people = [
         label("unit_of_informant", lang, informant=i, unit=u)
         for i, u in zip(data["informant"], data["unit"], strict=True)
@@ -622,15 +671,56 @@ def plot_top_informants(
     fig = new_figure()
     colours = group_colours(informant_scores["group"])
     ranked_bars(fig, data, names, colours, award, lang)
-    fig.supxlabel(label("axis_score", lang))
+    x_label(fig, label("axis_score", lang))
     handles = [
         Patch(color=colours[g], label=translate(g, lang))
         for g in colours
         if g in set(data["group"])
     ]
-    top_legend(fig, handles + award_handles(award, lang))
-    add_title(fig, title, "title_top_informants", lang, year=year, n=len(data))
+    if commended is None:
+        handles += award_handles(award, lang)
+    key = "title_top_informants" if commended is None else "title_commended_informants"
+    top_legend(fig, handles)
+    add_title(fig, title, key, lang, year=year, n=len(data))
     return fig
+
+
+def _commended(awards) -> pd.Series | None:
+    """Award by (informant, unit) of the commended informants; None without informant awards."""
+    if awards is None or "kind" not in awards or not awards["kind"].eq("informant").any():
+        return None
+    rows = awards[awards["kind"] == "informant"]
+    return rows.set_index(["informant", "unit"])["award"]
+
+
+def score_changes(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """This year's scores beside last year's, for :func:`plot_improvement`.
+
+    Parameters
+    ----------
+    current, previous : DataFrame
+        Scores of two years (``unit``, ``group``, ``score``, ``rank``; ``vetoed``
+        optional), as :func:`evalkit.scoring.scorer.score` returns.
+
+    Returns
+    -------
+    DataFrame
+        ``current``'s rows with ``score_previous`` and ``rank_previous`` (missing
+        for a unit without a score last year).
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"unit": ["甲", "乙"], "group": "乡镇组", "score": [50.0, 40.0],
+    ...                     "rank": [1, 2]})
+    >>> before = now.assign(score=[30.0, 45.0], rank=[2, 1])
+    >>> score_changes(now, before)[["unit", "score_previous", "rank_previous"]].values.tolist()
+    [['甲', 30.0, 2], ['乙', 45.0, 1]]
+    """
+    last = previous.set_index("unit")
+    return current.assign(
+        score_previous=current["unit"].map(last["score"]),
+        rank_previous=current["unit"].map(last["rank"]),
+    )
 
 
 @styled
@@ -789,14 +879,8 @@ def plot_rank_bands(
                 fontsize=size * 0.85,
                 color=PREVIOUS_COLOUR,
             )
-        names = ranked_names(part["rank"], part["unit"])
-        if "vetoed" in part:  # a vetoed unit is ranked last whatever its points
-            veto = (
-                "（" + label("vetoed", lang) + "）"
-                if lang == "zh"
-                else " (" + label("vetoed", lang) + ")"
-            )
-            names = names.where(~part["vetoed"].astype(bool), names + veto)
+        # A vetoed unit is ranked last whatever its points, and named as such.
+        names = ranked_names(part["rank"], part["unit"], part.get("vetoed"), lang)
         ax.set_yticks(y, labels=names, fontsize=size)
         ax.set_ylim(rows_per_panel - 0.5, -0.5)
         first, last = int(part[ranks].min().min()), int(part[ranks].max().max())
@@ -808,7 +892,7 @@ def plot_rank_bands(
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x")
         ax.set_axisbelow(True)
-    fig.supxlabel(label("axis_rank", lang))
+    x_label(fig, label("axis_rank", lang))
     handles = [
         Line2D([], [], color=tint(colour), linewidth=7, label=label("band_range", lang)),
         Line2D(
@@ -827,4 +911,151 @@ def plot_rank_bands(
     ]
     top_legend(fig, handles)
     add_title(fig, title, "title_rank_bands", lang, year=year, group=group)
+    return fig
+
+
+@styled
+def plot_improvement(
+    changes: pd.DataFrame,
+    top: int = 10,
+    *,
+    year: int | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """Who improved most on last year: each group's ``top`` largest score gains, one panel a group.
+
+    Only units whose score rose are shown. Bars show the change of score (this year minus last, under the same rules),
+    labelled with the change and the move in rank ("第8→3名"); units without a
+    score last year are left out. Vetoed units are drawn hatched and named as such.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        ``unit``, ``group``, ``score``, ``rank``, ``score_previous``,
+        ``rank_previous``; ``vetoed`` optional (as :func:`score_changes` returns).
+        Ranks are within each year's group.
+    top : int
+    year : int, optional
+        This year (the previous year is ``year - 1``).
+    lang : {"zh", "en"}
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+    """
+    require_columns(changes, ["unit", "group", "score", "rank", "score_previous", "rank_previous"],
+                    "changes")  # fmt: skip
+    data = changes.dropna(subset=["score_previous"])
+    data = data[data["score"].astype(float) > data["score_previous"].astype(float)]
+    data = data.assign(
+        change=data["score"].astype(float) - data["score_previous"].astype(float),
+        vetoed=data["vetoed"].fillna(False).astype(bool) if "vetoed" in data else False,
+    )
+    groups = list(group_colours(data["group"]))
+    fig = new_figure()
+    axes = fig.subplots(1, max(len(groups), 1), squeeze=False)[0]
+    shown = [
+        data[data["group"] == g]
+        .sort_values(["change", "unit"], ascending=[False, True], kind="stable")
+        .head(top)
+        for g in groups
+    ]
+    low = min([0.0] + [float(p["change"].min()) for p in shown if len(p)])
+    high = max([0.0] + [float(p["change"].max()) for p in shown if len(p)])
+    span = (high - low) or 1.0
+    fmt = "{:+,.1f}"
+    size = row_fontsize(top)
+    for ax, group, part in zip(axes, groups, shown, strict=True):
+        y = np.arange(len(part))
+        colours = np.where(part["change"] >= 0, RISE_COLOUR, FALL_COLOUR)
+        bars = ax.barh(y, part["change"], color=colours, height=0.68)
+        for bar in np.asarray(bars.patches, dtype=object)[part["vetoed"].to_numpy()]:
+            style_vetoed(bar)
+        words = [
+            f"{fmt.format(c)}  " + label("rank_move", lang, before=f"{b:.0f}", now=f"{n:.0f}")
+            for c, b, n in zip(part["change"], part["rank_previous"], part["rank"], strict=True)
+        ]
+        ax.bar_label(bars, labels=words, padding=4, fontsize=size)
+        names = part["unit"].where(~part["vetoed"], part["unit"] + veto_suffix(lang))
+        ax.set_yticks(y, labels=names, fontsize=size)
+        ax.set_ylim(top - 0.5, -0.5)
+        ax.set_xlim(low - (0.1 * span if low < 0 else 0), high + 0.55 * span)
+        ax.set_title(translate(group, lang), fontsize=15, color=shade(group_colours(groups)[group]))
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        ax.axvline(0, color="#666666", linewidth=0.8)
+    x_label(fig, label("axis_score_change", lang))
+    if data["vetoed"].any():
+        top_legend(fig, [veto_handle(lang)])
+    previous = (year - 1) if year is not None else ("上" if lang == "zh" else "last year")
+    add_title(fig, title, "title_improvement", lang, year=year, previous=previous)
+    return fig
+
+
+LATE_PARTS = {  # what was late or missing -> colour
+    "urgent_late": "#E15759",
+    "commissioned_late": "#F28E2B",
+    "commissioned_missed": "#B07AA1",
+    "faults_omitted": "#4E79A7",
+    "faults_concealed": "#59A14F",
+}
+
+
+@styled
+def plot_late(
+    metrics: pd.DataFrame, *, year: int | None = None, lang: str = "zh", title: str | None = None
+) -> Figure:
+    """Late or missed, per unit: urgent items late, commissions late or not delivered, omissions.
+
+    One stacked bar per unit with any, most first; vetoed units named as such.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        ``unit``, ``group`` and any of ``urgent_late``, ``commissioned_late``,
+        ``commissioned_missed``, ``faults_omitted``, ``faults_concealed`` (as
+        :func:`evalkit.metrics.compute_metrics` returns); ``vetoed`` optional.
+    year : int, optional
+    lang : {"zh", "en"}
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+    """
+    require_columns(metrics, ["unit", "group"], "metrics")
+    parts = [c for c in LATE_PARTS if c in metrics and metrics[c].fillna(0).gt(0).any()]
+    values = metrics[parts].fillna(0).astype(int)
+    data = metrics.assign(
+        total=values.sum(axis=1),
+        vetoed=metrics["vetoed"].fillna(False).astype(bool) if "vetoed" in metrics else False,
+    )
+    data = data[data["total"] > 0].sort_values(["total", "unit"], ascending=[False, True],
+                                               kind="stable")  # fmt: skip
+    fig = new_figure()
+    axes, rows = panels(fig, max(len(data), 1))
+    size = row_fontsize(rows)
+    for ax, part in zip(axes, chunks(data, rows), strict=True):
+        y = np.arange(len(part))
+        left = np.zeros(len(part))
+        for col in parts:
+            ax.barh(y, values.loc[part.index, col], left=left, color=LATE_PARTS[col], height=0.68)
+            left += values.loc[part.index, col].to_numpy()
+        for yy, total in zip(y, part["total"], strict=True):
+            ax.annotate(f"{total}", xy=(total, yy), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=size)  # fmt: skip
+        names = part["unit"].where(~part["vetoed"], part["unit"] + veto_suffix(lang))
+        ax.set_yticks(y, labels=names, fontsize=size)
+        ax.set_ylim(rows - 0.5, -0.5)
+        ax.set_xlim(0, max(int(data["total"].max()) if len(data) else 1, 1) * 1.15)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+    x_label(fig, label("axis_late", lang))
+    top_legend(fig, [Patch(color=LATE_PARTS[c], label=label(c, lang)) for c in parts])
+    add_title(fig, title, "title_late", lang, year=year)
     return fig
