@@ -116,7 +116,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import write_pack
 
     dataset = _load_clean(args)
-    files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang)
+    files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang,
+                       svg=args.svg)  # fmt: skip
     print(f"{len(files)} files in {_out(args)}; open {_out(args) / 'README.md'} first")
     return EXIT_OK
 
@@ -184,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = common("score", "write the unit and informant scores (CSV or XLSX)", cmd_score)
     score.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    common("report", "write the year-end pack: workbook, charts and index", cmd_report)
+    report = common("report", "write the year-end pack: workbook, charts and index", cmd_report)
+    report.add_argument("--svg", action="store_true", help="also write every chart as SVG")
     compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
     compare.add_argument("--against", required=True, help="the second rules file (B)")
     bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)

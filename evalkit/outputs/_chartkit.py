@@ -83,8 +83,10 @@ def styled(plot):
     return wrapper
 
 
-def save_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Write ``fig`` as ``<path>.png`` (200 dpi) and ``<path>.svg``; return the two paths.
+def save_figure(
+    fig: Figure, path: str | Path, formats=("png", "svg"), dpi: int = 200
+) -> list[Path]:
+    """Write ``fig`` as ``<path>.png`` (200 dpi) and ``<path>.svg``; return the paths.
 
     Parameters
     ----------
@@ -92,19 +94,24 @@ def save_figure(fig: Figure, path: str | Path) -> list[Path]:
         A chart from one of the ``plot_*`` functions.
     path : str or Path
         Target without suffix; missing folders are created.
+    formats : sequence of {"png", "svg"}
+        The files to write, in this order.
+    dpi : int
+        Resolution of the PNG (150 gives 2,000 x 1,125 pixels, enough for a projector).
 
     Returns
     -------
     list of Path
-        The PNG and the SVG, in that order.
+        The files written, in the order of ``formats``.
     """
     base = Path(path)
+    metadata = {"png": {"Software": None}, "svg": {"Date": None}}
     written = []
     with mpl.rc_context(chart_rc()):
-        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
+        for fmt in formats:
             # Rendered in memory and moved into place: a failed run never truncates a chart.
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=200, metadata=metadata)
+            fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt])
             target = base.with_name(f"{base.name}.{fmt}")
             written.append(replace_atomically(target, buffer.getvalue()))
     return written

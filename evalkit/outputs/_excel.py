@@ -118,9 +118,24 @@ def _shown_width(series: pd.Series, fmt: str | None) -> int:
 
 def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str], styles) -> None:
     """The header row at ``first_row`` and the rows under it, with borders and column formats."""
+    from openpyxl.utils import get_column_letter
+
     ws.append([str(c) for c in frame.columns])
     for cell in ws[first_row]:
         cell.font, cell.fill, cell.alignment, cell.border = styles["header"]
+    # A header wider than its column wraps: give the row the lines it needs.
+    lines = max(
+        (
+            -(
+                -display_width(str(c))
+                // max(int(ws.column_dimensions[get_column_letter(j)].width) - 2, 1)
+            )
+            for j, c in enumerate(frame.columns, start=1)
+        ),
+        default=1,
+    )
+    if lines > 1:
+        ws.row_dimensions[first_row].height = 15 * min(lines, 3)
     for row in _cell_values(frame):
         ws.append(row)
     last = first_row + len(frame)
@@ -184,8 +199,8 @@ def _write_sheet(book, sheet: Sheet, lang: str) -> None:
             border,
         ),
         "border": border,
-        # An indent keeps neighbouring values apart ("351.3 | 先进单位", not "351.3先进单位").
-        "number": Alignment(horizontal="right", vertical="center", indent=1),
+        # Borders and an indent keep neighbouring values apart ("351.3 | 先进单位").
+        "number": Alignment(horizontal="right", vertical="center"),
         "text": Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1),
     }
     frames = [frame] + [t for _, t in sheet.tables]

@@ -256,7 +256,8 @@ def plot_composition(
     handles = [Patch(color=COMPONENTS[p], label=label(p, lang)) for p in parts]
     if vetoed.any():
         handles.append(veto_handle(lang))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    ncols = min(len(handles), 5 if lang == "zh" else 4)  # long English names: fewer a row
+    fig.legend(handles=handles, loc="outside lower center", ncols=ncols)
     add_title(fig, title, "title_composition", lang, year=year, group=group)
     return fig
 
