@@ -272,3 +272,13 @@ def test_the_rules_sheet_reads_as_numbered_clauses(pack):
     assert "信息采用" in clauses
     assert any("省级采用每条计40分" in c for c in clauses)
     assert not any("adoption" in str(c) for c in clauses)
+
+
+def test_rows_of_text_that_wraps_are_given_the_lines_it_needs(tmp_path):
+    long = "各单位要按照本办法报送信息" * 8  # 208 display columns: 4 lines in a 60-wide column
+    frame = pd.DataFrame({"序号": [1, 2], "条款": [long, "短"]})
+    path = write_workbook(tmp_path / "t.xlsx", [Sheet("表", frame, "题")])
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert sheet.column_dimensions["B"].width == 60
+    assert sheet.row_dimensions[3].height == 15 * 4 + 2
+    assert sheet.row_dimensions[4].height is None  # one line: the default height

@@ -163,6 +163,30 @@ def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str
             cell._style = copy(first._style)
         for i in np.flatnonzero(formula_like):
             cells[i].data_type = "s"
+    _fit_row_heights(ws, frame, first_row)
+
+
+LINE_HEIGHT = 15  # points: one line of 11 pt text
+
+
+def _fit_row_heights(ws, frame: pd.DataFrame, first_row: int) -> None:
+    """Give rows whose text wraps in a narrow column the lines it needs.
+
+    LibreOffice keeps the stored height of a row when it opens a workbook, so
+    wrapped text would overlap the next row unless the height is written.
+    """
+    from openpyxl.utils import get_column_letter
+
+    lines = np.ones(len(frame), dtype=int)
+    for j, col in enumerate(frame.columns, start=1):
+        s = frame[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        room = max(int(ws.column_dimensions[get_column_letter(j)].width) - 3, 1)
+        widths = s.astype("string").fillna("").map(display_width).to_numpy(dtype=int)
+        lines = np.maximum(lines, -(-widths // room))
+    for i in np.flatnonzero(lines > 1):
+        ws.row_dimensions[first_row + 1 + int(i)].height = LINE_HEIGHT * int(lines[i]) + 2
 
 
 def _widths(frames: list[pd.DataFrame], formats: dict[str, str]) -> list[int]:
