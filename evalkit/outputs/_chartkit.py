@@ -97,7 +97,7 @@ def save_figure(
     formats : sequence of {"png", "svg"}
         The files to write, in this order.
     dpi : int
-        Resolution of the PNG (150 gives 2,000 x 1,125 pixels, enough for a projector).
+        Resolution of the PNG (150 gives 1,999 x 1,125 pixels, enough for a projector).
 
     Returns
     -------

@@ -23,7 +23,7 @@ from evalkit.scoring.rules import Rules, load_rules
 __all__ = ["localise", "pack_tables", "write_comparison", "write_pack"]
 
 Progress = Callable[[str], None]
-PACK_DPI = 150  # 2,000 x 1,125 pixels: sharp on a 1080p projector, half the pixels of 200 dpi
+PACK_DPI = 150  # 1,999 x 1,125 pixels: sharp on a 1080p projector, half the pixels of 200 dpi
 
 # What the pack's sheets and files are called, and the one line the index says of each.
 TEXT = {
@@ -295,7 +295,7 @@ def write_pack(
 
     The pack holds the ranking workbook, CSV tables of scores, informants,
     awards and the point ledger, the rules used (TOML), every chart as PNG
-    (150 dpi: 2,000 x 1,125 pixels), with ``svg=True`` also as SVG, and
+    (150 dpi: 1,999 x 1,125 pixels), with ``svg=True`` also as SVG, and
     ``README.md``, an index with one line on each file.
     """
     rules = load_rules(rules)
