@@ -344,13 +344,13 @@ def _final(t: _Table, say: _Say) -> list[str]:
     rounding = (
         say("得分取整数（四舍五入）", "rounded to whole points (half away from zero)")
         if decimals == 0
-        else say("得分保留{d}位小数（四舍五入）", "rounded to {d} decimal places (half away from zero)", d=decimals)
+        else say("得分保留{d}位小数（四舍五入）", "rounded to {d} decimal place{s} (half away from zero)", d=decimals, s="" if decimals == 1 else "s")
     )  # fmt: skip
     if t["mode"] == "average":
         head = say("得分为以上各项得分之和除以报送信息条数（平均每条得分）", "The score is the sum of all points divided by the items submitted (an average per item)")  # fmt: skip
     else:
         head = say(
-            "年度得分为以上各项加分与扣分之和", "The score is the sum of all points gained and lost"
+            "得分为以上各项加分与扣分之和", "The score is the sum of all points gained and lost"
         )
     return [
         say.end(head + ("，" if say.zh else ", ") + rounding),
@@ -443,13 +443,12 @@ WRITERS: dict[str, Writer] = {
 }
 
 _HEADER_KEYS = ("schema_version", "name", "description")
-# The order of sections: the families' order in the rules schema, submissions first.
-_ORDER = ("submission", "adoption", "instruction")
 
 
 def _families() -> list[str]:
-    known = [k for k in SCHEMA.fields if k not in _HEADER_KEYS]
-    return [*[k for k in _ORDER if k in known], *[k for k in known if k not in _ORDER]]
+    """The rules' tables in the schema's order: the rule families' (in the order the scorer
+    applies them, see evalkit.scoring.families), then informants and awards."""
+    return [k for k in SCHEMA.fields if k not in _HEADER_KEYS]
 
 
 def _leaves(value, path: str = "") -> Iterator[tuple[str, object]]:
