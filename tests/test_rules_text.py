@@ -12,6 +12,7 @@ from evalkit._paths import RULES_DIR
 from evalkit.cli import main
 from evalkit.data._schema import ENUMS
 from evalkit.outputs import rules_text as rt
+from evalkit.outputs._rules_words import figure
 from evalkit.scoring.rules import available_rules, load_rules
 
 SHIPPED = available_rules()
@@ -61,7 +62,7 @@ def test_the_default_text_says_what_the_file_says():
         "多个单位合报的信息，分值由各报送单位平均分配。",
         "县级领导批示的每条加5分、市级领导批示的每条加10分、省级领导批示的每条加30分、国家级领导批示的每条加50分",
         "乡镇组：每月报送信息不少于6条，完成的每月计基础分2分，未完成的每月扣2分。",
-        "部门组：按下达的年度任务数报送，未下达任务数的每年不少于20条，完成的每年计基础分20分，未完成的每年扣10分。",
+        "部门组：按下达的年度任务数报送，未下达任务数的每年报送信息不少于20条，完成的每年计基础分20分，未完成的每年扣10分。",
         "紧急信息应在事发后2小时内报送；约稿信息应在约定的截止时间前报送",
         "迟报的信息扣减该条信息所得分值的50%，每条另扣1分。",
         "迟报每次扣2分、漏报每次扣10分、瞒报每次扣20分、失实每次扣30分、约稿未完成每次扣5分",
@@ -106,8 +107,8 @@ def test_every_figure_of_a_shipped_file_is_in_its_text(name):
             continue
         if value in (0, 1):  # 不计分 / 全额: worded, not written as a figure
             continue
-        figure = rt._n(value)
-        assert figure in text or f"{rt._n(value * 100)}%" in text, f"{name}: {path} = {value}"
+        shown = figure(value)
+        assert shown in text or f"{figure(value * 100)}%" in text, f"{name}: {path} = {value}"
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -1,0 +1,366 @@
+"""Clause writers: each rule family's table worded as an office words its 考核细则.
+
+One writer per table of the rules file (:data:`WRITERS`, keyed by the table's
+name): it reads the table through a :class:`~evalkit.outputs._rules_words.Reader`
+(which records every key it reads) and returns numbered-clause texts in Chinese
+or English. A family that adds a table adds its writer here.
+"""
+
+from __future__ import annotations
+
+from evalkit.outputs._rules_words import Reader, Say, Writer, figure
+
+# --------------------------------------------------------------------------- clause writers
+# One writer per rule family (the top-level table of the rules file). Each takes
+# the family's table (a recorder) and the wording helper and returns clauses.
+
+
+def _adoption(t: Reader, say: Say) -> list[str]:
+    points, outlets = dict(t["points"].items()), t["outlets"]
+    named = {level: dict(table.items()) for level, table in outlets.items()}
+    named = {level: table for level, table in named.items() if table}
+    priced = [
+        say(
+            "{level}采用每条计{p}分",
+            "{level} adoption: {p} points",
+            level=say.level(lv),
+            p=figure(p),
+        )
+        for lv, p in points.items()
+        if p
+    ]
+    unpriced = [say.level(lv) for lv, p in points.items() if not p and lv not in named]
+    by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(
+        priced
+    )
+    if not priced:
+        by_level = ""
+    if unpriced:
+        none = say(
+            "{levels}采用不计分", "{levels} adoptions score nothing", levels=say.items(unpriced)
+        )
+        by_level = say.join([by_level, none]) if by_level else none
+    clauses = [say.end(by_level)] if by_level else []
+    by_outlet = []
+    for level, table in named.items():
+        listed = [
+            say("《{o}》采用每条计{p}分", "“{o}” {p} points", o=name, p=figure(p))
+            for name, p in table.items()
+        ]
+        rest = (
+            say(
+                "本级其他刊物按{level}采用计分",
+                "other outlets as the level",
+                level=say.level(level),
+            )
+            if points[level]
+            else say("本级其他刊物不计分", "other outlets score nothing")
+        )
+        by_outlet.append(say("{level}", "{level}: ", level=say.level(level)) + say.items(listed)
+                         + ("，" if say.zh else ", ") + rest)  # fmt: skip
+    if by_outlet:
+        clauses.append(say.end(say("按刊物计分：", "By outlet: ") + say.join(by_outlet)))
+    factors = []
+    for kind, f in t["type_factor"].items():
+        if f != 1:
+            factors.append(say("{kind}采用按单篇分值的{f}倍计分", "a {kind} adoption scores {f} times a single one",
+                               kind=say.adoption_type(kind), f=figure(f)))  # fmt: skip
+    if factors:
+        clauses.append(say.end(say.join(factors)))
+    by_category = [
+        say(
+            "{c}按上述分值的{f}倍计分",
+            "{c} score {f} times the points above",
+            c=say.category(c),
+            f=figure(f),
+        )
+        for c, f in t["category_factor"].items()
+        if f != 1
+    ]
+    if by_category:
+        clauses.append(say.end(say.join(by_category)))
+    if t["mode"] == "highest":
+        clauses.append(say("同一条信息被多级或多个刊物采用的，只按最高一项计分，不重复计分。",
+                           "An item adopted at several levels or in several outlets scores only its highest adoption."))  # fmt: skip
+    else:
+        clauses.append(say("同一条信息被多级或多个刊物采用的，累加计分。",
+                           "An item adopted at several levels or in several outlets scores every adoption."))  # fmt: skip
+    if t["joint"] == "split":
+        clauses.append(say("多个单位合报的信息，分值由各报送单位平均分配。",
+                           "A jointly submitted item's points are split evenly among its units."))  # fmt: skip
+    else:
+        clauses.append(say("多个单位合报的信息，各报送单位均按全额计分。",
+                           "A jointly submitted item scores in full for each of its units."))  # fmt: skip
+    return clauses
+
+
+def _instruction(t: Reader, say: Say) -> list[str]:
+    bonus = [
+        say(
+            "{level}领导批示的每条加{p}分", "{level} leader: +{p}", level=say.level(lv), p=figure(p)
+        )
+        for lv, p in t["points"].items()
+        if p
+    ]
+    by_category = [
+        say(
+            "{c}获批示的，加分按{f}倍计",
+            "on {c} the bonus counts {f} times",
+            c=say.category(c),
+            f=figure(f),
+        )
+        for c, f in t["category_factor"].items()
+        if f != 1
+    ]
+    if not bonus:
+        return []
+    return [
+        say.end(say("采用信息获领导肯定性批示的，另行加分：", "Bonus for a leader's instruction on an adopted item: ")
+                + say.items(bonus)),
+        *([say.end(say.join(by_category))] if by_category else []),
+    ]  # fmt: skip
+
+
+def _submission(t: Reader, say: Say) -> list[str]:
+    points, cap = t["points"], t["cap"]
+    if not points:
+        return []
+    text = say("每报送1条信息计{p}分（合报信息按报送单位数分摊）", "Each item submitted scores {p} (a joint item is shared among its units)", p=figure(points))  # fmt: skip
+    if cap is not None:
+        text += say("，全年报送得分最高{c}分", ", at most {c} a year", c=figure(cap))
+    return [say.end(text)]
+
+
+def _quota(t: Reader, say: Say) -> list[str]:
+    comma = "，" if say.zh else ", "
+    clauses = []
+    for q in t:
+        who = [say.value(q[k]) for k in ("group", "class") if q[k]]
+        who_text = ("".join(who) if say.zh else " ".join(who)) or say("各单位", "every unit")
+        per = say.period(q["period"])
+        category = q.get("category")
+        what = say.category(category) if category else say("信息", "items")
+        parts = []
+        if q.get("measure", "items") == "rate":
+            rate = figure(q["min_rate"] * 100)
+            parts.append(say("每{per}稿件录用率应不低于{r}%", "an adoption rate of at least {r}% each {per}", per=per, r=rate))  # fmt: skip
+        elif q["unit_quota"]:
+            spread = say("按下达的年度任务数报送", "submit the yearly task set for the unit")
+            if q["period"] != "year":
+                spread = say("按下达的年度任务数折算到每{per}报送（向上取整）", "submit the yearly task set for the unit, spread over each {per} (rounded up)", per=per)  # fmt: skip
+            parts.append(spread)
+            if q["min_items"] is not None:
+                parts.append(say("未下达任务数的每{per}报送{w}不少于{n}条", "without a task, at least {n} {w} a {per}", per=per, w=what, n=q["min_items"]))  # fmt: skip
+        else:
+            parts.append(say("每{per}报送{w}不少于{n}条", "submit at least {n} {w} a {per}", per=per, w=what, n=q["min_items"]))  # fmt: skip
+        met, missed = (say("达到的", "met"), say("未达到的", "missed")) if q.get("measure") == "rate" else (say("完成的", "met"), say("未完成的", "missed"))  # fmt: skip
+        if q["base_points"]:
+            parts.append(say(met + "每{per}计基础分{b}分", "{b} base points for each {per} met", per=per, b=figure(q["base_points"])))  # fmt: skip
+        if q.get("per_extra"):
+            parts.append(
+                say("每超1条加{p}分", "{p} points per item over", p=figure(q["per_extra"]))
+            )
+        if q["cap"] is not None:
+            capped = say("基础分", "base points") if not q.get("per_extra") else say("此项加分", "these points")  # fmt: skip
+            parts.append(
+                say("全年{w}最高{c}分", "at most {c} {w} a year", w=capped, c=figure(q["cap"]))
+            )
+        if q["penalty"]:
+            parts.append(say(missed + "每{per}扣{p}分", "{p} deducted for each {per} missed", per=per, p=figure(q["penalty"])))  # fmt: skip
+        if q.get("per_missing"):
+            parts.append(
+                say("每少1条扣{p}分", "{p} deducted per item short", p=figure(q["per_missing"]))
+            )
+        clauses.append(say.end(who_text + say("：", ": ") + comma.join(parts)))
+    return clauses
+
+
+def _deadlines(t: Reader, say: Say) -> list[str]:
+    rules = []
+    for category, d in t.items():
+        hours, due_at = d["hours"], d["due_at"]
+        if hours is not None:
+            rules.append(say("{c}应在事发后{h}小时内报送", "{c} within {h} hours of the event", c=say.category(category), h=figure(hours)))  # fmt: skip
+        if due_at:
+            rules.append(say("{c}应在约定的截止时间前报送", "{c} by their due date", c=say.category(category)))  # fmt: skip
+    if not rules:
+        return []
+    return [say.end(say.join(rules) + say("，超时的视为迟报", "; later counts as late"))]
+
+
+def _lateness(t: Reader, say: Say) -> list[str]:
+    fraction, points = t["fraction"], t["points"]
+    parts = []
+    if fraction:
+        parts.append(say("扣减该条信息所得分值的{p}%", "loses {p}% of the points it earns", p=figure(fraction * 100)))  # fmt: skip
+    if points:
+        parts.append(say("每条另扣{p}分", "and {p} points more", p=figure(points)))
+    if not parts:
+        return []
+    return [say.end(say("迟报的信息", "A late item ") + ("，" if say.zh else " ").join(parts))]
+
+
+def _faults(t: Reader, say: Say) -> list[str]:
+    points = dict(t["points"].items())
+    charged = [say("{k}每次扣{p}分", "{k}: {p} points each", k=say.fault(k), p=figure(p)) for k, p in points.items() if p]  # fmt: skip
+    free = [say.fault(k) for k, p in points.items() if not p]
+    clauses = []
+    if charged:
+        text = say("扣分：", "Deductions: ") + say.items(charged)
+        if free:
+            text += say("；{k}不在此扣分", "; {k}: none here", k=say.items(free))
+        clauses.append(say.end(text))
+    void = t.get("void") or []
+    if void:
+        clauses.append(say("{k}的信息本身不得分（已得分值予以扣除）。", "An item found {k} earns nothing itself (its points are taken back).",
+                           k=(say.items if say.zh else " or ".join)([say.fault(k) for k in void])))  # fmt: skip
+    veto = t["veto"]
+    if veto:
+        clauses.append(say("出现{k}情形之一的，实行一票否决：排在本组末位，不得评先评优。",
+                           "Any {k} report vetoes the unit: it ranks last in its group and gets no award.",
+                           k=(say.items if say.zh else " or ".join)([say.fault(k) for k in veto])))  # fmt: skip
+    return clauses
+
+
+def _part_clause(p: Reader, say: Say) -> str:
+    comma = "，" if say.zh else ", "
+    items = say.items(say.component(c) for c in p["components"])
+    text = say("{n}：由{c}得分组成", "{n}: the points of {c}", n=p["name"] or say("其中一项", "A part"), c=items)  # fmt: skip
+    terms = []
+    if p["base"]:
+        terms.append(say("基础分{b}分", "starting from {b}", b=figure(p["base"])))
+    if p["floor"] is not None:
+        floor = say("扣完为止", "never below 0") if p["floor"] == 0 else say("最低{f}分", "never below {f}", f=figure(p["floor"]))  # fmt: skip
+        terms.append(floor)
+    if p["cap"] is not None:
+        terms.append(say("最高{c}分", "at most {c}", c=figure(p["cap"])))
+    if p["weight"] != 1:
+        terms.append(
+            say("按{w}倍计入总分", "counted {w} times in the total", w=figure(p["weight"]))
+        )
+    return say.end(comma.join([text, *terms]))
+
+
+def _final(t: Reader, say: Say) -> list[str]:
+    decimals = t["decimals"]
+    rounding = (
+        say("得分取整数（四舍五入）", "rounded to whole points (half away from zero)")
+        if decimals == 0
+        else say("得分保留{d}位小数（四舍五入）", "rounded to {d} decimal place{s} (half away from zero)", d=decimals, s="" if decimals == 1 else "s")
+    )  # fmt: skip
+    parts = t.get("part") or []
+    clauses = [_part_clause(p, say) for p in parts]
+    if t["mode"] == "average":
+        head = say("得分为以上各项得分之和除以报送信息条数（平均每条得分）", "The score is the sum of all points divided by the items submitted (an average per item)")  # fmt: skip
+    else:
+        head = say(
+            "得分为以上各项加分与扣分之和", "The score is the sum of all points gained and lost"
+        )
+    scale = t.get("scale")
+    if scale is not None and scale["method"] == "top":
+        head += say("，按各排名组内最高分计{p}分、其余按比例折算", ", converted so that the best of each ranking pool has {p} and the others in proportion", p=figure(scale["points"]))  # fmt: skip
+    elif scale is not None and scale["method"] == "full":
+        head += say("，按满分{f}分折算为{p}分制", ", converted from full marks of {f} to {p}", f=figure(scale["full"]), p=figure(scale["points"]))  # fmt: skip
+    clauses.append(say.end(head + ("，" if say.zh else ", ") + rounding))
+    pool = {
+        "group": say("各单位在所在组别内按得分从高到低排名，得分相同的并列。", "Units rank within their group by score; equal scores share a place."),
+        "class": say("各单位在所在组别的同一类别内按得分从高到低排名，得分相同的并列。", "Units rank within their group and class by score; equal scores share a place."),
+        "all": say("全部单位统一按得分从高到低排名，得分相同的并列。", "All units rank together by score; equal scores share a place."),
+    }  # fmt: skip
+    clauses.append(pool[t.get("rank_by", "group")])
+    return clauses
+
+
+def _sanction(t: Reader, say: Say) -> list[str]:
+    clauses = []
+    for s in t:
+        counted = [say.fault(k) for k in s["faults"]]
+        counted += [say("{c}迟报", "late {c}", c=say.category(c)) for c in s["late"]]
+        what = say.items(counted) if len(counted) < 2 else say("{k}合计", "{k} together", k=say.items(counted))  # fmt: skip
+        over = (
+            say("一年内", "In a year, ")
+            if s["over"] == "year"
+            else say("考核期内", "In the period, ")
+        )
+        action = {
+            "veto": say("实行一票否决", "the unit is vetoed (ranked last, no award)"),
+            "ineligible": say("取消评先评优资格", "the unit may not be commended"),
+            "zero": say("当期得分计零", "its score is set to 0"),
+        }[s["action"]]
+        clauses.append(say.end(say("{o}{w}达到{n}次的，{a}", "{o}{w} {n} times or more: {a}", o=over, w=what, n=s["at_least"], a=action)))  # fmt: skip
+    return clauses
+
+
+def _informants(t: Reader, say: Say) -> list[str]:
+    if t["joint"] == "split":
+        return [say("多名信息员合写的信息，得分由各作者平均分配。", "An item with several informants is shared evenly among them.")]  # fmt: skip
+    return [say("多名信息员合写的信息，各作者均按全额计分。", "An item with several informants scores in full for each.")]  # fmt: skip
+
+
+def _award_clause(a: Reader, say: Say, units: bool) -> str:
+    tiers = []
+    for tier in a["tiers"]:
+        name, count, min_score = say.value(tier["award"]), tier["count"], tier["min_score"]
+        if count is not None and min_score is not None:
+            tiers.append(say("{a}{c}名（得分不低于{s}分）", "{a}: {c} (scoring at least {s})", a=name, c=count, s=figure(min_score)))  # fmt: skip
+        elif count is not None:
+            tiers.append(say("{a}{c}名", "{a}: {c}", a=name, c=count))
+        else:
+            tiers.append(say("得分不低于{s}分的评为{a}", "{a}: all scoring at least {s}", a=name, s=figure(min_score)))  # fmt: skip
+    per_group = a["per_group"]  # one named group: per group or pooled is the same
+    if a["group"]:
+        scope = say.value(a["group"])
+    elif per_group:
+        scope = say("各组分别评选", "Each group") if units else say("信息员按组别分别评选", "Informants, per group")  # fmt: skip
+    else:
+        scope = say("各单位统一评选", "All units in one pool") if units else say("全体信息员统一评选", "All informants in one pool")  # fmt: skip
+    text = scope + say("：", ": ") + say.items(tiers)
+    terms = []
+    if a["min_items"]:
+        terms.append(
+            say("全年报送信息不少于{n}条", "at least {n} items submitted", n=a["min_items"])
+        )
+    barred = [
+        text
+        for key, text in (
+            ("exclude_vetoed", say("被一票否决", "vetoed")),
+            ("require_quota", say("未完成报送任务", "short of the quota")),
+        )
+        if a[key]
+    ]
+    if barred:
+        who = say("", "units") if units else say("所在单位", "informants of units")
+        terms.append(
+            say(
+                "{w}{b}的不得参评",
+                "{w} {b} are not eligible",
+                w=who,
+                b=say("或", " or ").join(barred),
+            )
+        )
+    if terms:
+        text += say("（{t}）", " ({t})", t=("，" if say.zh else "; ").join(terms))
+    return say.end(text)
+
+
+def _awards(t: Reader, say: Say) -> list[str]:
+    clauses = [_award_clause(a, say, units=True) for a in t["units"]]
+    clauses += [_award_clause(a, say, units=False) for a in t["informants"]]
+    return clauses
+
+
+#: One writer per rule family, keyed by the family's table in the rules file.
+#: A new family adds its writer here (and its test checks every key is worded).
+WRITERS: dict[str, Writer] = {
+    "submission": Writer("信息报送", "Submissions", _submission),
+    "adoption": Writer("信息采用", "Adoptions", _adoption),
+    "instruction": Writer("领导批示", "Leader instructions", _instruction),
+    "quota": Writer("报送任务", "Quotas", _quota),
+    "deadlines": Writer("报送时效", "Timeliness", _deadlines),
+    "lateness": Writer("报送时效", "Timeliness", _lateness, section="deadlines"),
+    "faults": Writer("扣分与一票否决", "Deductions and vetoes", _faults),
+    "sanction": Writer("扣分与一票否决", "Deductions and vetoes", _sanction, section="faults"),
+    "final": Writer("计分方式", "How the score is made", _final),
+    "informants": Writer("信息员计分", "Informants", _informants),
+    "awards": Writer("表彰奖励", "Awards", _awards),
+}
