@@ -384,9 +384,12 @@ def test_a_file_named_in_the_mapping_must_exist_and_be_xlsx_or_csv(tmp_path, nam
     folder = small_folder(tmp_path, **{"mapping.toml": f'[files]\nadoptions = "{name}"\n'})
     (folder / "台账.xls").write_text("编号,采用级别,采用时间\n")
     dataset = evalkit.load(folder)
-    (issue,) = dataset.errors.to_dict("records")
+    issue, unread = dataset.errors.sort_values("file", key=lambda f: f.str.len()).to_dict("records")
     assert (Path(issue["file"]).name, issue["table"]) == (name, "adoptions")
     assert message in issue["message"]
+    # adoptions.csv is in the folder but not read: the mapping named another file
+    assert (Path(unread["file"]).name, unread["table"]) == ("adoptions.csv", "adoptions")
+    assert "not read, but its name suggests adoptions" in unread["message"]
     assert dataset.adoptions.empty
 
 

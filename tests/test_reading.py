@@ -9,8 +9,12 @@ calamine reads as blank, archives, special files, files not read, CSV syntax.
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -344,6 +348,134 @@ def test_error_and_formula_cells_are_found_with_namespace_prefixes(tmp_path):
     errors, formulas = _error_marks(xml), _formula_marks(xml)
     assert [(m.row, m.col, m.value) for m in errors] == [(1, 1, "#DIV/0!")]
     assert [(m.row, m.col, m.value) for m in formulas] == [(1, 2, "=")]
+
+
+# ---------------------------------------------------------------- not files, and files not read
+
+
+@case(
+    E("faults.csv", None, "", "", "not a regular file but a named pipe (FIFO)"),
+    loaded={"faults": 0},
+    read={"faults": 0},
+)
+def fifo_under_a_tables_name(folder):
+    write_folder(folder, formats={"faults": "csv"})
+    (folder / "faults.csv").unlink()
+    os.mkfifo(folder / "faults.csv")  # opening it would block until a writer comes
+
+
+@case(
+    E("faults.xlsx", None, "", "", "a link to /nonexistent/faults.xlsx, which does not exist"),
+    loaded={"faults": 0},
+    read={"faults": 0},
+)
+def dangling_link_under_a_tables_name(folder):
+    write_folder(folder)
+    (folder / "faults.xlsx").unlink()
+    (folder / "faults.xlsx").symlink_to("/nonexistent/faults.xlsx")
+
+
+@case(
+    E("faults.csv", None, "", "", "not a regular file but a character device"),
+    loaded={"faults": 0},
+    read={"faults": 0},
+)
+def dev_zero_under_a_tables_name(folder):
+    write_folder(folder, formats={"faults": "csv"})
+    (folder / "faults.csv").unlink()
+    (folder / "faults.csv").symlink_to("/dev/zero")
+
+
+@case(
+    E("adoptions.csv", None, "", "", "not a regular file but a folder"),
+    loaded={"adoptions": 0},
+    read={"adoptions": 0},
+)
+def folder_under_a_tables_name(folder):
+    write_folder(folder)
+    (folder / "adoptions.csv").unlink()
+    (folder / "adoptions.csv").mkdir()
+
+
+def _error_file(name):
+    return E(name, None, "", name, "not read, but its name suggests faults")
+
+
+@case(
+    _error_file("faults_2025.xlsx"),
+    loaded={"faults": 0},
+    check=lambda ds: "faults" not in set(ds.counts["table"]),
+)
+def faults_file_with_a_year_in_its_name(folder):
+    write_folder(folder)
+    (folder / "faults.xlsx").rename(folder / "faults_2025.xlsx")
+
+
+@case(_error_file("2025年扣分记录.xlsx"), loaded={"faults": 0})
+def faults_file_with_a_chinese_name(folder):
+    write_folder(folder)
+    (folder / "faults.xlsx").rename(folder / "2025年扣分记录.xlsx")
+
+
+@case(
+    W("说明.docx", None, "", "说明.docx", "not read: not the file of any table"),
+    W("~$submissions.xlsx", None, "", "~$submissions.xlsx", "an Excel lock file"),
+    W("旧数据", None, "", "旧数据", "not read: a folder"),
+    E("adoptions_old.csv", None, "", "adoptions_old.csv", "its name suggests adoptions"),
+)
+def every_file_not_read_is_listed(folder):
+    write_folder(folder)
+    (folder / "说明.docx").write_bytes(b"PK")
+    (folder / "~$submissions.xlsx").write_bytes(b"lock")
+    (folder / "旧数据").mkdir()
+    bad.write_csv(folder / "adoptions_old.csv", VALID["adoptions"])
+
+
+# ---------------------------------------------------------------- mapping.toml
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda f: (f / "mapping.toml").mkdir(), "mapping.toml: not a regular file but a folder"),
+        (
+            lambda f: (f / "mapping.toml").write_text("a = " + "[" * 100_000 + "]" * 100_000),
+            "mapping.toml: refused: nested too deeply to be a mapping",
+        ),
+        (
+            lambda f: (f / "mapping.toml").write_text(
+                '[files]\nadoptions = "../outside/secret.csv"'
+            ),
+            "refused: [files] adoptions = '../outside/secret.csv' is outside the data folder",
+        ),
+        (
+            lambda f: (f / "mapping.toml").write_text('[files]\nunits = "/etc/passwd"'),
+            "refused: [files] units = '/etc/passwd' is outside the data folder",
+        ),
+        (
+            lambda f: (f / "mapping.toml").write_text("[files]\nunits = 3"),
+            "[files] units must be a file name in quotes",
+        ),
+    ],
+    ids=["folder", "nested_100000_deep", "parent_path", "absolute_path", "not_a_name"],
+)
+def test_a_bad_mapping_is_refused_in_one_line(tmp_path, make, message):
+
+    folder = write_folder(tmp_path / "data")
+    (tmp_path / "outside").mkdir()
+    bad.write_csv(tmp_path / "outside" / "secret.csv", VALID["adoptions"])
+    make(folder)
+    with pytest.raises(evalkit.DataError, match=re.escape(message)):
+        evalkit.load(folder)
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit.cli", "check", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr
 
 
 # ---------------------------------------------------------------- the test

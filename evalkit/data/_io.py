@@ -16,7 +16,7 @@ import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ SUFFIXES = (".csv", ".xlsx")
 MAPPING_FILE = "mapping.toml"
 HEADER_SEARCH_ROWS = 10
 MAX_FILE_BYTES = 2 * 1024**3  # any data file, CSV or workbook
+MAX_MAPPING_BYTES = 1024 * 1024
 CELL_ISSUE_COLUMNS = ["index", "column", "value", "message"]
 
 
@@ -97,12 +98,17 @@ EMPTY_MAPPING = {"files": {}, "columns": {}, "values": {}}
 def read_mapping(folder: Path) -> dict:
     """Read and check ``mapping.toml`` of a data folder (see :func:`check_mapping`)."""
     path = folder / MAPPING_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return check_mapping({})
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = _read_bytes(path, MAX_MAPPING_BYTES).decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a valid TOML file: {exc}") from exc
+    except RecursionError as exc:
+        raise DataError(f"{path}: refused: nested too deeply to be a mapping") from exc
     return check_mapping(data, str(path))
 
 
@@ -132,7 +138,21 @@ def check_mapping(data: dict, source: str = "mapping") -> dict:
             raise fail(f"[{section}] must be a table of names")
         for name in set(data.get(section, {})) - set(allowed):
             raise fail(f"[{section}] {name!r} is not one of {', '.join(allowed)}")
-    resolved: dict = {"files": {t: str(f) for t, f in files.items()}, "columns": {}, "values": {}}
+    for table, name in files.items():
+        if not isinstance(name, str):
+            raise fail(f"[files] {table} must be a file name in quotes")
+        parts = PurePath(name.replace("\\", "/")).parts
+        if (
+            not parts
+            or PurePath(name).is_absolute()
+            or name.startswith(("/", "\\"))
+            or ".." in parts
+        ):
+            raise fail(
+                f"refused: [files] {table} = {name!r} is outside the data folder;"
+                " put the file in the folder and name it without a path"
+            )
+    resolved: dict = {"files": dict(files), "columns": {}, "values": {}}
     for table, headers in columns.items():
         lookup = {header_key(h): c.name for c in COLUMNS[table] for h in c.headers}
         names = ", ".join(c.name for c in COLUMNS[table])
@@ -159,26 +179,34 @@ def check_mapping(data: dict, source: str = "mapping") -> dict:
 
 
 def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]]:
-    """Locate the file of each table in ``folder``; report missing and ambiguous ones."""
+    """Locate the file of each table in ``folder``; report missing and ambiguous ones.
+
+    Every other entry of the folder is reported as not read: an error when its
+    name suggests a table (``faults_2025.xlsx``, ``2025年扣分记录.xlsx``), else a
+    warning. A FIFO, a device, a folder or a broken link under a table's name is
+    taken as that table's file, so that reading it reports what it is.
+    """
     found: dict[str, Path] = {}
     issues: list[dict] = []
-    files = sorted(
-        p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
-    )
+    entries = sorted(folder.iterdir())
+    files = [p for p in entries if not p.name.startswith((".", "~$"))]
+    named: set[str] = {MAPPING_FILE}  # entries already read or reported
     for table in TABLES:
         if table in mapping["files"]:
             path = folder / mapping["files"][table]
-            if not path.is_file():
+            named.add(path.name if path.parent == folder else "")
+            if not path.exists() and not path.is_symlink():
                 issues.append(_file_issue(table, str(path), "file named in mapping.toml not found"))
-            elif path.suffix.lower() not in SUFFIXES:
+            elif _suffix(path) not in SUFFIXES:
                 issues.append(_file_issue(table, str(path), _unsupported(path)))
             else:
                 found[table] = path
             continue
         stems = {header_key(s) for s in FILE_STEMS[table]}
         matches = [p for p in files if header_key(p.stem) in stems]
-        wrong = [p for p in matches if p.suffix.lower() not in SUFFIXES]
-        matches = [p for p in matches if p.suffix.lower() in SUFFIXES]
+        named.update(p.name for p in matches)
+        wrong = [p for p in matches if _suffix(p) not in SUFFIXES]
+        matches = [p for p in matches if _suffix(p) in SUFFIXES]
         issues += [_file_issue(table, str(path), _unsupported(path)) for path in wrong]
         if len(matches) > 1:
             names = ", ".join(p.name for p in matches)
@@ -198,7 +226,47 @@ def find_files(folder: Path, mapping: dict) -> tuple[dict[str, Path], list[dict]
                     f" [files] (files in the folder: {present})",
                 )
             )
+    issues += [_not_read(path) for path in entries if path.name not in named]
     return found, issues
+
+
+# Suffixes of files that hold records: such a file whose name suggests a table is an error.
+DATA_SUFFIXES = (*SUFFIXES, ".xls", ".xlsm", ".xlsb", ".et", ".ods", ".tsv", ".txt")
+
+
+def _not_read(path: Path) -> dict:
+    """The issue for an entry of the data folder that is not read."""
+    key = header_key(path.name)
+    table = next(
+        (
+            t
+            for t in TABLES
+            for stem in FILE_STEMS[t]
+            if header_key(stem).removesuffix("s") in key and len(header_key(stem)) > 1
+        ),
+        None,
+    )
+    if path.name.startswith("~$"):
+        what = "an Excel lock file: a workbook is open in Excel; save and close it"
+    elif path.name.startswith("."):
+        what = "a hidden file"
+    elif path.is_dir():
+        what = "a folder (files in folders are read only when mapping.toml names them)"
+    elif table and _suffix(path) in DATA_SUFFIXES:
+        stem = FILE_STEMS[table][0]
+        return {
+            **_file_issue(
+                table,
+                str(path),
+                f"not read, but its name suggests {table}: rename it {stem}{_suffix(path)}"
+                f" (or name it in mapping.toml [files] {table} = {path.name!r}), or move it"
+                " out of the data folder",
+            ),
+            "value": path.name,
+        }
+    else:
+        what = "not the file of any table"
+    return {**_file_issue("", str(path), f"not read: {what}", "warning"), "value": path.name}
 
 
 def _unsupported(path: Path) -> str:
@@ -232,7 +300,7 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file; anything else (a FIFO, a device, a folder) is refused."""
     try:
         info = path.stat()
@@ -240,10 +308,8 @@ def _read_bytes(path: Path) -> bytes:
             raise DataError(f"not a regular file but {_kind(info.st_mode)}: put the data file here")
         if info.st_size == 0:
             raise DataError("the file is empty (0 bytes)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise DataError(
-                f"refused: the file has {info.st_size:,} bytes (limit {MAX_FILE_BYTES:,})"
-            )
+        if info.st_size > limit:
+            raise DataError(f"refused: the file has {info.st_size:,} bytes (limit {limit:,})")
         return path.read_bytes()
     except FileNotFoundError as exc:
         if path.is_symlink():
