@@ -9,6 +9,8 @@ calamine reads as blank, archives, special files, files not read, CSV syntax.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import random
 import re
@@ -22,9 +24,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 import test_bad_inputs as bad
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_bad_inputs import VALID, E, W, edit, rewrite_zip, valid_tables, write_folder, write_xlsx
 
 import evalkit
+from evalkit.data._csv import read_csv
 from evalkit.data._io import read_cells
 
 CASES = []
@@ -348,6 +353,115 @@ def test_error_and_formula_cells_are_found_with_namespace_prefixes(tmp_path):
     errors, formulas = _error_marks(xml), _formula_marks(xml)
     assert [(m.row, m.col, m.value) for m in errors] == [(1, 1, "#DIV/0!")]
     assert [(m.row, m.col, m.value) for m in formulas] == [(1, 2, "=")]
+
+
+# ---------------------------------------------------------------- CSV syntax
+
+
+def _faults_csv(folder: Path, text: str, encoding: str = "utf-8") -> None:
+    write_folder(folder, formats={"faults": "csv"})
+    (folder / "faults.csv").write_bytes(text.encode(encoding))
+
+
+FAULTS_HEADER = "单位,类型,日期,编号,说明\n"
+
+
+@case(
+    E(
+        "faults.csv",
+        2,
+        "note (说明)",
+        "续报晚于规定时限⏎县教育局,约稿未完成,2025-03-31,,三月约稿未报送⏎…",
+        "runs over 2 more lines, 2 of which look like records",
+    ),
+    loaded={"faults": 1},
+    read={"faults": 2},
+)
+def unclosed_quote_swallows_the_following_rows(folder):
+    # The quote opened in row 2 closes only in row 4: rows 3 and 4 become part of one cell.
+    _faults_csv(
+        folder,
+        FAULTS_HEADER + '东山镇,迟报,2025-03-06,S2,"续报晚于规定时限\n'
+        "县教育局,约稿未完成,2025-03-31,,三月约稿未报送\n"
+        '城关镇,失实,2025-03-20,S1,"核实有误"\n'
+        "县教育局,迟报,2025-03-12,S4,约稿迟交\n",
+    )
+
+
+@case(
+    E(
+        "faults.csv",
+        3,
+        "note (说明)",
+        "三月约稿未报送⏎城关镇,失实,2025-03-20,S1,核实有误⏎",
+        'a quote (") is not closed where the cell ends',
+    ),
+    loaded={"faults": 1},
+)
+def quote_never_closed(folder):
+    _faults_csv(
+        folder,
+        FAULTS_HEADER + "东山镇,迟报,2025-03-06,S2,续报晚于规定时限\n"
+        '县教育局,约稿未完成,2025-03-31,,"三月约稿未报送\n'
+        "城关镇,失实,2025-03-20,S1,核实有误\n",
+    )
+
+
+@case(
+    E("faults.csv", 3, "note (说明)", "三" * 40 + "…", "a cell of 1,048,576 characters"),
+    loaded={"faults": 1},
+)
+def one_megabyte_cell(folder):
+    _faults_csv(
+        folder,
+        FAULTS_HEADER + "东山镇,迟报,2025-03-06,S2,续报晚于规定时限\n"
+        f"县教育局,约稿未完成,2025-03-31,,{'三' * 1024 * 1024}\n",
+    )
+
+
+@case(
+    E("faults.csv", 6, "unit (单位)", "西山镇", "unknown unit 西山镇"),
+    loaded={"faults": 2},
+    read={"faults": 3},
+    check=lambda ds: ds.faults["note"].tolist() == ["第一行\r\n第二行", "三月约稿未报送"],
+)
+def gb18030_with_a_title_blank_lines_and_a_cell_with_a_line_break(folder):
+    text = (
+        "2025年扣分记录,,\r\n"
+        + FAULTS_HEADER.replace("\n", "\r\n")
+        + '东山镇,迟报,2025-03-06,S2,"第一行\r\n第二行"\r\n'
+        + "\r\n"
+        + "县教育局,约稿未完成,2025-03-31,,三月约稿未报送\r\n"
+        + "西山镇,迟报,2025-03-07,,𠀀\r\n"  # a character outside GBK: GB18030 only
+    )
+    _faults_csv(folder, text, "gb18030")
+
+
+@case(
+    E("faults.csv", None, "", "", "not a text file: a NUL byte at offset"),
+    loaded={"faults": 0},
+    read={"faults": 0},
+)
+def utf16_csv(folder):
+    _faults_csv(folder, FAULTS_HEADER + "东山镇,迟报,2025-03-06,S2,\n", "utf-16")
+
+
+_CELL = st.text(alphabet=st.sampled_from('ab,"\n\r 甲、'), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(st.lists(_CELL, min_size=0, max_size=5), min_size=1, max_size=12))
+def test_csv_records_are_read_as_the_csv_module_reads_them(records):
+    """Any mix of widths, quotes, blank records and line breaks: same cells, same row numbers."""
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(records)
+    data = out.getvalue().encode()
+    expected = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    cells, _ = read_csv(data)
+    width = max([len(r) for r in expected] + [0])
+    want = [[c or None for c in r] + [None] * (width - len(r)) for r in expected]
+    got = cells.astype(object).where(cells.notna(), None).to_numpy().tolist()
+    assert got == want
 
 
 # ---------------------------------------------------------------- not files, and files not read

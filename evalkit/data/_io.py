@@ -8,9 +8,7 @@ Workbooks are read by :mod:`evalkit.data._xlsx` (calamine, after safety checks).
 
 from __future__ import annotations
 
-import csv
 import difflib
-import itertools
 import os
 import stat
 import tomllib
@@ -21,6 +19,8 @@ from pathlib import Path, PurePath
 import numpy as np
 import pandas as pd
 
+from evalkit.data._csv import MAX_CELL_CHARS, CsvError
+from evalkit.data._csv import read_csv as _parse_csv
 from evalkit.data._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
 from evalkit.data._xlsx import (
     MAX_COMPRESSION_RATIO,
@@ -33,6 +33,7 @@ from evalkit.data._xlsx import (
 )
 
 __all__ = [
+    "MAX_CELL_CHARS",
     "MAX_COMPRESSION_RATIO",
     "MAX_FILE_BYTES",
     "MAX_SHEET_CELLS",
@@ -293,7 +294,7 @@ def read_cells(path: Path) -> pd.DataFrame:
     """
     if _suffix(path) == ".xlsx":
         return _read_sheets(path)[0].cells
-    return _read_csv(_read_bytes(path))
+    return _read_csv(path).cells
 
 
 def _suffix(path: Path) -> str:
@@ -332,6 +333,15 @@ def _kind(mode: int) -> str:
     return next((what for test, what in kinds if test(mode)), "a special file")
 
 
+def _read_csv(path: Path) -> Sheet:
+    """A CSV file as one sheet: string cells, and its long and swallowing cells marked."""
+    try:
+        cells, marks = _parse_csv(_read_bytes(path))
+    except CsvError as exc:
+        raise DataError(str(exc)) from exc
+    return Sheet("", "visible", cells, marks)
+
+
 def _read_sheets(path: Path) -> list[Sheet]:
     _read_bytes(path)  # the same checks as for CSV: a regular, non-empty file within the limit
     try:
@@ -340,39 +350,6 @@ def _read_sheets(path: Path) -> list[Sheet]:
         raise DataError(str(exc)) from exc
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror or exc}") from exc
-
-
-def _read_csv(raw: bytes) -> pd.DataFrame:
-    from io import StringIO
-
-    # UTF-8 (a BOM is dropped), else GBK as Excel on Chinese Windows saves CSV (GB18030 is
-    # its superset). A file with a UTF-8 BOM must be UTF-8 throughout.
-    encodings = ("utf-8-sig",) if raw.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError as exc:
-            error = exc
-    else:
-        raise DataError(
-            f"not UTF-8 or GBK text (undecodable byte at offset {error.start}):"
-            " save it as CSV UTF-8 or as .xlsx"
-        )
-    # csv.reader, not read_csv: a title row above the header has fewer fields than the data,
-    # and each record is one row as Excel shows it even when a cell holds a line break.
-    try:
-        rows = list(csv.reader(StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DataError(f"not a readable CSV file: {exc}") from exc
-    cells = _cells(rows)
-    return cells.where(cells.ne(""), None)
-
-
-def _cells(rows: list) -> pd.DataFrame:
-    """Rows of unequal length as one frame of objects, short rows padded with None."""
-    columns = itertools.zip_longest(*rows)  # a transpose in C; no loop over records here
-    return pd.DataFrame(dict(enumerate(columns)), index=range(len(rows)), dtype=object)
 
 
 def header_lookup(table: str, mapping: dict) -> dict[str, str]:
@@ -394,7 +371,8 @@ def read_table(table: str, path: Path, mapping: dict) -> RawTable:
     name = str(path)
     try:
         if _suffix(path) != ".xlsx":
-            return frame_to_raw(table, name, _read_csv(_read_bytes(path)), mapping)
+            sheet = _read_csv(path)
+            return frame_to_raw(table, name, sheet.cells, mapping, sheet=sheet)
         sheets = _read_sheets(path)
     except DataError as exc:
         return _unreadable(table, name, str(exc))
@@ -544,8 +522,9 @@ def frame_to_raw(
     lookup = header_lookup(table, mapping)
     if cells.empty:
         return _unreadable(table, name, "the file has no rows")
-    cells = cells.astype(object).where(cells.notna(), None)
-    cells.columns = range(cells.shape[1])
+    if not all(isinstance(dtype, pd.StringDtype) for dtype in cells.dtypes):
+        cells = cells.astype(object).where(cells.notna(), None)  # CSV cells stay Arrow strings
+    cells = cells.set_axis(range(cells.shape[1]), axis=1)
     if header_row is None:
         header_row = _header_row(cells, lookup)
         if header_row is None:
@@ -556,10 +535,18 @@ def frame_to_raw(
                 f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected"
                 f" a row with the column names, such as {expected}",
             )
-    originals = cells.iloc[header_row]
+    originals = cells.iloc[header_row].astype(object)
+    originals = originals.where(originals.notna(), None)
     canonical = header_keys(originals).map(lookup)
     body = cells.iloc[header_row + 1 :]
-    filled = body.notna() & body.apply(lambda col: col.astype("string").str.strip().ne(""))
+    filled = pd.DataFrame(
+        {
+            pos: body[pos].astype("string").str.strip().ne("").fillna(False).astype(bool)
+            for pos in body.columns
+        },
+        index=body.index,
+        columns=body.columns,
+    )
     is_blank = ~filled.any(axis=1)
     body, filled = body[~is_blank], filled[~is_blank]
     issues: list[dict] = []
