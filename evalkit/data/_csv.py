@@ -147,9 +147,7 @@ def _put_back(frame: pd.DataFrame, odd: list[tuple[int, str]]) -> pd.DataFrame |
     records = [next(csv.reader(io.StringIO(text, newline="")), []) for _, text in odd]
     others = np.ones(total, dtype=bool)
     others[places] = False
-    combined = pd.concat(
-        [frame.set_axis(np.flatnonzero(others)), _frame(records).set_axis(places)]
-    )
+    combined = pd.concat([frame.set_axis(np.flatnonzero(others)), _frame(records).set_axis(places)])
     return combined.sort_index().reset_index(drop=True).astype(STRING)
 
 
