@@ -60,7 +60,9 @@ class RawTable:
 
     table: str
     file: str
-    frame: pd.DataFrame  # canonical columns (object dtype) + "_row"
+    # Canonical columns + "_row". Workbook cells are objects (text, numbers, dates); CSV
+    # cells are Arrow-backed strings (pd.StringDtype("pyarrow")); empty cells are missing.
+    frame: pd.DataFrame
     issues: list[dict] = field(default_factory=list)
     blank_rows: int = 0
     fatal: bool = False  # the file could not be read; every row is rejected
