@@ -314,6 +314,11 @@ def _award_clause(a: Reader, say: Say, units: bool) -> str:
         scope = say("各组分别评选", "Each group") if units else say("信息员按组别分别评选", "Informants, per group")  # fmt: skip
     else:
         scope = say("各单位统一评选", "All units in one pool") if units else say("全体信息员统一评选", "All informants in one pool")  # fmt: skip
+    klass, per_class = a.get("class"), a.get("per_class")
+    if klass:
+        scope += say("{c}", " {c}", c=say.value(klass)) if a["group"] else say.value(klass)
+    elif per_class:
+        scope += say("（各类别分别评选）", " (per class)")
     text = scope + say("：", ": ") + say.items(tiers)
     terms = []
     if a["min_items"]:
