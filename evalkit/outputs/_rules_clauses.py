@@ -141,10 +141,11 @@ def _quota(t: Reader, say: Say) -> list[str]:
         category = q.get("category")
         what = say.category(category) if category else say("信息", "items")
         parts = []
+        by_task = q["unit_quota"]  # (a rate threshold has no task)
         if q.get("measure", "items") == "rate":
             rate = figure(q["min_rate"] * 100)
             parts.append(say("每{per}稿件录用率应不低于{r}%", "an adoption rate of at least {r}% each {per}", per=per, r=rate))  # fmt: skip
-        elif q["unit_quota"]:
+        elif by_task:
             spread = say("按下达的年度任务数报送", "submit the yearly task set for the unit")
             if q["period"] != "year":
                 spread = say("按下达的年度任务数折算到每{per}报送（向上取整）", "submit the yearly task set for the unit, spread over each {per} (rounded up)", per=per)  # fmt: skip
