@@ -6,15 +6,42 @@ reason, on a machine without LibreOffice or poppler-utils.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from evalkit.outputs._fonts import bundled_font_file
+
 
 def _tool(*names: str) -> str | None:
     return next((found for name in names if (found := shutil.which(name))), None)
+
+
+def _fontconfig(out: Path) -> dict[str, str]:
+    """Environment that lets LibreOffice see evalkit's bundled Chinese font (Noto Sans SC).
+
+    A fresh machine has no system CJK font; the office fonts a document names
+    (仿宋_GB2312, 方正小标宋简体...) then fall back to the font that ships with
+    evalkit's dependencies, as they would on an office PC without those fonts.
+    """
+    env = dict(os.environ)
+    font = bundled_font_file()
+    if font is None:
+        return env
+    conf = out / "fonts.conf"
+    system = "/etc/fonts/fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{system}</include>\n'
+        f"  <dir>{font.parent}</dir>\n"
+        f"  <cachedir>{out / 'fc-cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
 
 
 def render_pages(paths: list[Path], out: Path, dpi: int = 60) -> dict[Path, list[Path]]:
@@ -28,7 +55,7 @@ def render_pages(paths: list[Path], out: Path, dpi: int = 60) -> dict[Path, list
     subprocess.run(
         [office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
          "--outdir", str(out), *map(str, paths)],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, timeout=300, env=_fontconfig(out),
     )  # fmt: skip
     pages = {}
     for path in paths:
