@@ -34,6 +34,7 @@ def _table(frame: pd.DataFrame) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from evalkit.data.loading import load
 
+    rules = _rules(args.rules) if args.rules else None  # a bad rules file fails before loading
     dataset = load(args.folder)
     print(f"evalkit check {args.folder}")
     print()
@@ -52,8 +53,43 @@ def cmd_check(args: argparse.Namespace) -> int:
         print()
     n_errors = int((dataset.issues["severity"] == "error").sum())
     n_warnings = int((dataset.issues["severity"] == "warning").sum())
+    if rules is not None:
+        from evalkit.scoring.fit import rules_data_issues
+
+        fit = rules_data_issues(dataset, rules)
+        print(f"rules {rules.source}: {len(fit)} values that the data does not have")
+        for line in _fit_lines(fit):
+            print(line)
+        print()
+        n_errors += int((fit["severity"] == "error").sum())
+        n_warnings += int((fit["severity"] == "warning").sum())
     print(f"{n_errors} errors, {n_warnings} warnings; {len(dataset.rejected)} rows rejected")
     return EXIT_USAGE if n_errors else EXIT_OK
+
+
+def _fit_lines(fit: pd.DataFrame, prefix: str = "  ") -> list[str]:
+    return [f"{prefix}{r.severity}: {r.key} = {r.value!r}: {r.message}" for r in fit.itertuples()]
+
+
+def _checked_rules(args: argparse.Namespace, dataset, path):
+    """Load rules and check that every group, class, outlet and category they name is in the
+    data: errors stop the run (unless --allow-errors), warnings go to stderr."""
+    from evalkit.scoring.fit import rules_data_issues
+
+    rules = _rules(path)
+    fit = rules_data_issues(dataset, rules)
+    errors = fit[fit["severity"] == "error"]
+    if not errors.empty and not args.allow_errors:
+        raise UserError(
+            f"rules {rules.source} name values that the data does not have:\n"
+            + "\n".join(_fit_lines(errors))
+            + f"\nfix the rules (or the data), check with `evalkit check {args.folder}"
+            f" --rules {path}`, or pass --allow-errors"
+        )
+    shown = fit if args.allow_errors else fit[fit["severity"] == "warning"]
+    for line in _fit_lines(shown, prefix=f"evalkit: rules {rules.source}: "):
+        print(line, file=sys.stderr)
+    return rules
 
 
 def _load_clean(args: argparse.Namespace):
@@ -69,9 +105,9 @@ def _load_clean(args: argparse.Namespace):
             " the rows that loaded"
         )
     if args.year is None:
-        if not dataset.years:
+        if dataset.default_year is None:
             raise UserError(f"{args.folder}: no submissions loaded, so there is no year to rank")
-        args.year = dataset.years[-1]
+        args.year = dataset.default_year  # the latest year with a real share of the data
     elif args.year not in dataset.years:
         raise UserError(f"--year {args.year}: the data has submissions in {dataset.years} only")
     return dataset
@@ -93,7 +129,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from evalkit.scoring.scorer import score, score_informants
 
     dataset = _load_clean(args)
-    rules = _rules(args.rules)
+    rules = _checked_rules(args, dataset, args.rules)
     units = score(dataset, rules, year=args.year)
     people = score_informants(dataset, rules, year=args.year)
     out = _out(args)
@@ -116,8 +152,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import write_pack
 
     dataset = _load_clean(args)
-    files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang,
-                       svg=args.svg)  # fmt: skip
+    files = write_pack(dataset, _checked_rules(args, dataset, args.rules), args.year,
+                       _out(args), lang=args.lang, svg=args.svg)  # fmt: skip
     print(f"{len(files)} files in {_out(args)}; open {_out(args) / 'README.md'} first")
     return EXIT_OK
 
@@ -126,7 +162,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import write_comparison
 
     dataset = _load_clean(args)
-    summary = write_comparison(dataset, _rules(args.rules), _rules(args.against), args.year,
+    summary = write_comparison(dataset, _checked_rules(args, dataset, args.rules),
+                               _checked_rules(args, dataset, args.against), args.year,
                                _out(args), lang=args.lang)  # fmt: skip
     print(summary)
     return EXIT_OK
@@ -139,12 +176,13 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     args.year = None
     dataset = _load_clean(args)
     out = Path(args.out) if args.out else Path("reports") / "bulletins"
+    rules = _checked_rules(args, dataset, args.rules)
     if args.format == "docx":  # the 通报 as an official document (Chinese by nature)
         from evalkit.outputs.bulletin_doc import write_bulletin_docx
 
-        path = write_bulletin_docx(dataset, _rules(args.rules), args.period, out)
+        path = write_bulletin_docx(dataset, rules, args.period, out)
     else:
-        path = write_bulletin(dataset, _rules(args.rules), args.period, out, lang=args.lang)
+        path = write_bulletin(dataset, rules, args.period, out, lang=args.lang)
     print(path)
     return EXIT_OK
 
@@ -162,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a data folder and print every problem")
     check.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
     check.add_argument("--all", action="store_true", help="show every issue, not the first 50")
+    check.add_argument(
+        "--rules",
+        help="also check that every group, class, outlet and category the rules name is in the data",
+    )
     check.set_defaults(func=cmd_check)
 
     def common(name: str, help: str, func) -> argparse.ArgumentParser:

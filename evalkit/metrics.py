@@ -147,7 +147,7 @@ def _span_for(dataset: Dataset, year: int | None, period: Any) -> Span:
     if period is None and year is None:
         if not dataset.years:
             raise ValueError("the dataset has no submissions: give a period or a year")
-        year = dataset.years[-1]
+        year = dataset.default_year
     return resolve_period(period, year=year)
 
 

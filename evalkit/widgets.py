@@ -222,7 +222,7 @@ class WhatIfPanel(widgets.VBox):
         if lang not in _WORDS:
             raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
         if year is None:
-            year = dataset.years[-1]
+            year = dataset.default_year
         scorer = Scorer(dataset, rules, year=year)
         sliders = {key: _slider(key, scorer.rules[key], lang) for key in keys}
         reset = widgets.Button(description=_WORDS[lang]["reset"], icon="undo")

@@ -7,8 +7,42 @@ from pathlib import Path
 
 import pandas as pd
 
+# A year holds a real share of the data when it has at least this fraction of the
+# submissions of the busiest year (a few stray rows dated 2052 or 1900 do not).
+REAL_SHARE = 0.1
+# Years further apart than this from the busiest one are not part of its run of years.
+YEAR_GAP = 2
+
 ISSUE_COLUMNS = ["severity", "table", "file", "row", "column", "value", "message"]
 COUNT_COLUMNS = ["table", "file", "rows_read", "loaded", "rejected", "blank_rows"]
+
+
+def main_years(years: pd.Series) -> list[int]:
+    """The years that hold a real share of the data, ascending.
+
+    Starting from the busiest year, the run of years each holding at least
+    :data:`REAL_SHARE` of the busiest year's rows, none more than :data:`YEAR_GAP`
+    years from the next: a year typo (2052, 1900) is left out even when the data is
+    small, and a year holding a single stray row never counts.
+
+    >>> main_years(pd.Series([2025] * 9 + [2024] * 4 + [2052, 1900]))
+    [2024, 2025]
+    """
+    counts = pd.Series(years).dropna().astype(int).value_counts()
+    if counts.empty:
+        return []
+    real = counts[counts >= REAL_SHARE * counts.max()]
+    busiest = int(real[real == real.max()].index.min())
+    run = [busiest]
+    for step in (-1, 1):
+        year = busiest
+        while True:
+            near = [y for y in real.index if 0 < (y - year) * step <= YEAR_GAP]
+            if not near:
+                break
+            year = min(near, key=lambda y: abs(y - year))
+            run.append(int(year))
+    return sorted(run)
 
 
 @dataclass
@@ -77,6 +111,14 @@ class Dataset:
         return sorted(
             self.submissions["submitted_at"].dt.year.dropna().unique().astype(int).tolist()
         )
+
+    @property
+    def default_year(self) -> int | None:
+        """The year to rank when none is given: the latest year holding a real share of the
+        submissions (see :func:`main_years`), not a year of a few stray rows; None when empty.
+        """
+        years = main_years(self.submissions["submitted_at"].dt.year)
+        return years[-1] if years else None
 
     def __repr__(self) -> str:
         return (

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
+from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset, main_years
 from evalkit.data._io import (
     DataError,
     RawTable,
@@ -15,10 +15,11 @@ from evalkit.data._io import (
     find_files,
     frame_to_raw,
     header_keys,
+    header_lookup,
     read_mapping,
     read_table,
 )
-from evalkit.data._schema import COLUMNS, TABLES
+from evalkit.data._schema import COLUMNS, LIST_SEPARATORS, TABLES
 from evalkit.data.validation import (
     Checker,
     UnitMatcher,
@@ -28,6 +29,11 @@ from evalkit.data.validation import (
     as_text,
     column_or_empty,
     enum_expectation,
+    hidden_characters,
+    lost_digits,
+    on_distinct,
+    scientific,
+    show_hidden,
     split_names,
 )
 
@@ -118,12 +124,16 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
     overrides = mapping["values"]
     for table in TABLES:  # an unreadable or missing file still gets an (empty) table
         raws.setdefault(table, RawTable(table, "", pd.DataFrame({"_row": []}), fatal=True))
-    units, aliases, c_units = _units(raws["units"])
+    lookups = {table: header_lookup(table, mapping) for table in TABLES}
+    units, aliases, c_units = _units(raws["units"], lookups["units"])
     matcher = UnitMatcher(units, aliases)
-    subs, sub_units, sub_informants, c_subs = _submissions(raws["submissions"], matcher, overrides)
-    adoptions, c_adopt = _adoptions(raws["adoptions"], subs, overrides)
-    faults, c_faults = _faults(raws["faults"], matcher, subs, overrides)
+    subs, sub_units, sub_informants, c_subs = _submissions(
+        raws["submissions"], lookups["submissions"], matcher, overrides
+    )
+    adoptions, c_adopt = _adoptions(raws["adoptions"], lookups["adoptions"], subs, overrides)
+    faults, c_faults = _faults(raws["faults"], lookups["faults"], matcher, subs, overrides)
     checkers = [c_units, c_subs, c_adopt, c_faults]
+    _check_years(checkers, subs["submitted_at"])
     issue_frames = [pd.DataFrame(file_issues, columns=ISSUE_COLUMNS)]
     for raw in raws.values():
         issue_frames.append(pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS))
@@ -164,6 +174,54 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
     )
 
 
+def _check_years(checkers: list[Checker], submitted_at: pd.Series) -> None:
+    """Flag dates outside the years the data covers (a typo such as 2052 or 1900).
+
+    The window is the run of years holding a real share of the submissions
+    (:func:`main_years`), widened by a year on each side. Such a row still loads as
+    dated (an error that does not reject it): ranking stops until the date is fixed
+    or ``--allow-errors`` is given.
+    """
+    years = main_years(submitted_at.dt.year)
+    if not years:
+        return
+    low, high = years[0] - 1, years[-1] + 1
+    covered = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    for check in checkers:
+        for column, dates in check.dates.items():
+            year = dates.dt.year
+            outside = dates.notna() & ((year < low) | (year > high))
+            if not outside.any():
+                continue
+            check.flag(
+                outside,
+                column,
+                column_or_empty(check.frame, column),
+                "year "
+                + year.astype("Int64").astype("string").fillna("")
+                + f" is outside the years of the data ({covered}; {low}-{high} accepted):"
+                " a typo? The row loads as dated; fix the date",
+                reject=False,
+            )
+
+
+def _exact_duplicates(check: Checker, text: dict[str, pd.Series], column: str, why: str):
+    """Rows whose every cell equals an earlier row's (after trimming and normalising):
+    an error naming the earlier row, rejecting the later copy. Returns the mask."""
+    names = [name for name in check.frame.columns if name in text]
+    frame = pd.DataFrame({name: text[name] for name in names})
+    involved = frame.duplicated(keep=False).to_numpy() & ~check.skip
+    later = frame.duplicated(keep="first").to_numpy() & involved
+    if not later.any():
+        return later
+    part = frame[involved]
+    rows = pd.Series(check.rows[involved], index=part.index)
+    first = rows.groupby([part[c] for c in names], dropna=False).transform("first")
+    message = "an exact duplicate of row " + first.astype(str).reindex(frame.index).fillna("") + why
+    check.flag(later, column, text[column], message)
+    return later
+
+
 def _table_order(col: pd.Series) -> pd.Series:
     if col.name == "table":
         return col.map({t: i for i, t in enumerate(TABLES)})
@@ -173,21 +231,91 @@ def _table_order(col: pd.Series) -> pd.Series:
 
 
 KEEP_WIDTH = frozenset({"title", "note"})  # free text shown as typed; others NFKC-normalised
+ID_COLUMNS = frozenset({"submission_id"})  # matched across files by their exact digits
 
 
-def _texts(check: Checker) -> dict[str, pd.Series]:
-    """Every column of the table as :func:`as_text` cells, computed once."""
-    return {
+def _texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
+    """Every column of the table as :func:`as_text` cells, computed once.
+
+    Rows that repeat the header are set apart first (:func:`_header_rows`); cells whose
+    text changed because invisible characters were removed, and ids that lost or may
+    have lost digits, are reported as warnings.
+    """
+    text = {
         c.name: as_text(column_or_empty(check.frame, c.name), keep_width=c.name in KEEP_WIDTH)
         for c in COLUMNS[check.raw.table]
     }
+    _header_rows(check, text, lookup)
+    for name in check.frame.columns.intersection(list(text)):
+        raw = check.frame[name]
+        if name not in KEEP_WIDTH:
+            hidden = hidden_characters(raw)
+            check.flag(
+                hidden.ne("") & text[name].notna(),
+                name,
+                show_hidden(raw),
+                "invisible character or unusual space removed ("
+                + hidden
+                + "): read as "
+                + text[name].fillna(""),
+                "warning",
+            )
+        if name in ID_COLUMNS:
+            check.flag(
+                lost_digits(raw),
+                name,
+                text[name],
+                "a number of 16 or more digits: Excel keeps 15, so its last digits may be"
+                " lost; format the id column as text in Excel",
+                "warning",
+            )
+            check.flag(
+                scientific(text[name]),
+                name,
+                text[name],
+                "an id in scientific notation (as Excel shows a long number): its digits are"
+                " lost; format the id column as text in Excel and export again",
+                "warning",
+            )
+    return text
 
 
-def _require(check: Checker, text: dict[str, pd.Series]) -> None:
-    """Flag empty cells of required columns (a column missing entirely is a file-level error)."""
+def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, str]) -> None:
+    """Rows that repeat the header (two exports pasted together) are not records: reject them
+    with a warning, before any other check can read 单位名称 as a unit."""
+    present = [name for name in check.frame.columns if name in text]
+    if not present or check.frame.empty:
+        return
+    matches = np.zeros(len(check.frame), dtype=int)
+    filled = np.zeros(len(check.frame), dtype=int)
+    for name in present:
+        is_header = on_distinct(text[name], lambda d, n=name: header_keys(d).map(lookup).eq(n))
+        matches += is_header.fillna(False).to_numpy(dtype=bool)
+        filled += text[name].notna().to_numpy()
+    enough = 2 if len(present) > 1 else 1
+    mask = (matches >= enough) & (2 * matches >= filled)
+    first = present[int(np.argmax([c == "unit" or c == "submission_id" for c in present]))]
+    check.not_records(
+        mask,
+        first,
+        text[first],
+        "a repeated header row inside the data (two exports pasted together?): not a record,"
+        " not loaded",
+    )
+
+
+def _require(check: Checker, text: dict[str, pd.Series], keep: dict | None = None) -> None:
+    """Flag empty cells of required columns (a column missing entirely is a file-level error).
+
+    ``keep`` maps columns whose empty cell does not reject the row to the message saying
+    how the row loads instead.
+    """
+    keep = keep or {}
     for col in COLUMNS[check.raw.table]:
         if col.required and col.name in check.frame:
-            check.flag(text[col.name].isna(), col.name, "", "required value is empty")
+            message = "required value is empty" + keep.get(col.name, "")
+            reject = None if col.name not in keep else False
+            check.flag(text[col.name].isna(), col.name, "", message, reject=reject)
 
 
 def _check_enum(check: Checker, text, column: str, enum: str, overrides: dict) -> pd.Series:
@@ -201,6 +329,8 @@ def _check_dates(check: Checker, text, column: str) -> pd.Series:
     """The timestamps of a date column; unparseable cells are errors."""
     values, bad = as_datetime(text[column])
     check.flag(bad, column, column_or_empty(check.frame, column), DATE_EXPECTED)
+    if column in check.frame:
+        check.dates[column] = values
     return values
 
 
@@ -233,15 +363,35 @@ def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
     return joined.reindex(index).astype("str")
 
 
-def _units(raw: RawTable):
+def _units(raw: RawTable, lookup: dict[str, str]):
+    """The units file. Only a row without a usable name is rejected: a bad optional field
+    (quota, an alias) or a missing group is an error on that field, and the unit loads
+    without it, so that its submissions and adoptions still load and are counted."""
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check)
+    text = _texts(check, lookup)
     unit = text["unit"]
     aliases = split_names(text["aliases"])
     quota, bad_quota = as_int(text["quota"])
-    _require(check, text)
-    check.flag(bad_quota, "quota", column_or_empty(f, "quota"), "expected a whole number >= 0")
+    _require(
+        check,
+        text,
+        keep={"group": ": the unit loads without a group and is ranked in none; give it one"},
+    )
+    check.flag(
+        bad_quota,
+        "quota",
+        column_or_empty(f, "quota"),
+        "expected a whole number >= 0; the unit loads without a quota",
+        reject=False,
+    )
+    check.flag(
+        unit.str.contains(LIST_SEPARATORS, regex=True).fillna(False),
+        "unit",
+        unit,
+        "a unit name cannot contain 、 , ; ， ； or a line break: they separate the units of a"
+        " joint item, so this name could never be matched; rename it",
+    )
     key = header_keys(unit)
     check.flag(
         key.notna() & key.duplicated(),
@@ -257,8 +407,12 @@ def _units(raw: RawTable):
         f.index.isin(long.index[clash.to_numpy()]),
         "aliases",
         column_or_empty(f, "aliases"),
-        "an alias is also a unit's name or another unit's alias",
+        "an alias is also a unit's name or another unit's alias: "
+        + _joined(long.loc[clash.to_numpy(), "alias"], f.index).fillna("")
+        + " not used as an alias (the unit loads without it)",
+        reject=False,
     )
+    long = long[~clash.to_numpy()]
     _reject_all_if_unreadable(check)
     ok = check.ok
     group = text["group"][ok]
@@ -275,10 +429,10 @@ def _units(raw: RawTable):
     return units, alias_table.reset_index(drop=True).astype("str"), check
 
 
-def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
+def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check)
+    text = _texts(check, lookup)
     sid, title = text["submission_id"], text["title"]
     informants = split_names(text["informants"])
     times = {col: _check_dates(check, text, col) for col in ("event_at", "submitted_at", "due_at")}
@@ -295,8 +449,14 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
         column_or_empty(f, "units"),
         messages.reindex(f.index).fillna(""),
     )
+    exact = _exact_duplicates(
+        check,
+        text,
+        "submission_id",
+        " (every cell the same): one item would count twice; delete one",
+    )
     check.flag(
-        sid.notna() & sid.duplicated(),
+        sid.notna() & sid.duplicated() & ~exact,
         "submission_id",
         sid,
         "duplicate id; first used in row " + _first_rows(check, sid),
@@ -370,10 +530,17 @@ def _submissions(raw: RawTable, matcher: UnitMatcher, overrides: dict):
     return subs, sub_units, sub_informants.reset_index(drop=True), check
 
 
-def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
+def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check)
+    text = _texts(check, lookup)
+    _exact_duplicates(
+        check,
+        text,
+        "submission_id",
+        " (every cell the same): the same adoption twice would"
+        " double its points; delete one, or make the rows differ if both are real",
+    )
     sid = text["submission_id"]
     adopted_at = _check_dates(check, text, "adopted_at")
     _require(check, text)
@@ -417,10 +584,19 @@ def _adoptions(raw: RawTable, subs: pd.DataFrame, overrides: dict):
     return frame, check
 
 
-def _faults(raw: RawTable, matcher: UnitMatcher, subs: pd.DataFrame, overrides: dict):
+def _faults(
+    raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, subs: pd.DataFrame, overrides
+):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check)
+    text = _texts(check, lookup)
+    _exact_duplicates(
+        check,
+        text,
+        "unit",
+        " (every cell the same): the same fault twice would double its"
+        " penalty; delete one, or make the rows differ (a note) if both are real",
+    )
     name, sid = text["unit"], text["submission_id"]
     unit = matcher.match(name)
     occurred_at = _check_dates(check, text, "occurred_at")

@@ -8,6 +8,7 @@ warning leaves the row loaded. Nothing is dropped without a reason.
 from __future__ import annotations
 
 import difflib
+import re
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,11 @@ _DATE = (
 
 
 class Checker:
-    """Collects issues and rejected rows for one table."""
+    """Collects issues and rejected rows for one table.
+
+    ``skip`` marks rows that are not records at all (a repeated header row): they are
+    rejected once with their own reason and no other check reports on them.
+    """
 
     def __init__(self, raw: RawTable):
         self.raw = raw
@@ -35,6 +40,8 @@ class Checker:
         self.rows = raw.frame["_row"].to_numpy()
         self.issues: list[pd.DataFrame] = []
         self.reasons = pd.Series("", index=raw.frame.index, dtype=object)
+        self.skip = np.zeros(len(raw.frame), dtype=bool)
+        self.dates: dict[str, pd.Series] = {}  # parsed date columns, for the year window
         cells = raw.cell_issues  # found while reading: error values, merged cells ...
         for column, found in cells.groupby("column", sort=False):
             where = pd.Series(False, index=self.frame.index)
@@ -45,9 +52,16 @@ class Checker:
             messages = by_row["message"].reindex(positions.to_numpy()).to_numpy()
             self.flag(where, column, values, pd.Series(messages, index=self.frame.index))
 
-    def flag(self, mask, column: str, values, message, severity: str = "error") -> None:
-        """Record an issue for every row where ``mask`` holds; errors reject the row."""
-        mask = np.asarray(mask, dtype=bool)
+    def flag(
+        self, mask, column: str, values, message, severity: str = "error", reject=None
+    ) -> None:
+        """Record an issue for every row where ``mask`` holds.
+
+        An error rejects the row unless ``reject=False`` (a bad optional field: the row
+        loads with that field empty, and the error still stops ranking); a warning
+        leaves the row loaded unless ``reject=True`` (a row that is not a record).
+        """
+        mask = np.asarray(mask, dtype=bool) & ~self.skip
         if not mask.any():
             return
         values = pd.Series(values, index=self.frame.index)[mask]
@@ -69,10 +83,15 @@ class Checker:
             }
         )
         self.issues.append(found[ISSUE_COLUMNS])
-        if severity == "error":
+        if severity == "error" if reject is None else reject:
             text = f"{header}: " + (messages if isinstance(messages, str) else messages.astype(str))
             current = self.reasons[mask]
             self.reasons[mask] = np.where(current == "", text, current + "; " + text)
+
+    def not_records(self, mask, column: str, values, message: str) -> None:
+        """Reject rows that are not records (a warning each), and keep every other check off them."""
+        self.flag(mask, column, values, message, "warning", reject=True)
+        self.skip |= np.asarray(mask, dtype=bool)
 
     @property
     def ok(self) -> pd.Series:
@@ -109,22 +128,96 @@ def on_distinct(values: pd.Series, func) -> pd.Series:
     return pd.Series(spread, index=values.index, name=values.name)
 
 
+# Characters that do not show, and spaces other than the ASCII one: a name holding one looks
+# the same as the name without it but would not match it. Removed from every text except
+# free text (titles, notes), with a warning naming the character.
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+)
+ODD_SPACES = "\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVISIBLE = f"[{INVISIBLE}]"
+_HIDDEN = f"[{INVISIBLE}{ODD_SPACES}]"
+# A number in scientific notation (1E+16): how Excel shows, and saves to CSV, a long number.
+_SCIENTIFIC = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
+# Excel keeps 15 significant digits: a number cell of 16 or more digits has lost its last ones.
+EXACT_DIGITS = 1e15
+
+
 def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
-    """Cells as trimmed strings (NA when empty); integral numbers lose their ``.0``."""
+    """Cells as trimmed strings (NA when empty); integral numbers lose their ``.0``.
+
+    A number cell keeps its digits: 12.0 reads as 12 and 1e16 as 10000000000000000
+    (never "1e+16"). Outside free text (``keep_width``), the text is NFKC-normalised
+    and invisible characters (U+200B, U+FEFF ...) are removed; :func:`hidden_characters`
+    tells which cells had them.
+    """
 
     def clean(distinct: pd.Series) -> pd.Series:
         text = distinct.astype("string")
         if not keep_width:
-            text = text.str.normalize("NFKC")
+            text = text.str.replace(_INVISIBLE, "", regex=True).str.normalize("NFKC")
         text = text.str.strip()
-        # A number cell 12.0 (a float column, or Excel) reads as 12; the text "12.0" stays.
-        # Only the few cells whose text ends in .0 have their type looked at.
-        ends_in_zero = text.str.endswith(".0").fillna(False).astype(bool)
-        is_float = distinct[ends_in_zero].map(lambda v: isinstance(v, float)).astype(bool)
-        text = text.mask(is_float.reindex(text.index, fill_value=False), text.str[:-2])
+        # A number cell 12.0 or 1e+16 (a float column, or Excel) reads as its digits; the
+        # text "12.0" stays. Only the few cells that look so have their type looked at.
+        maybe = text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
+        if maybe.any():
+            integral = distinct[maybe].map(_integral_float)
+            text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
         return text.mask(text.eq(""))
 
     return on_distinct(raw, clean).astype("string")
+
+
+def _integral_float(value) -> str | None:
+    """The digits of a whole float (12.0 -> "12", 1e16 -> "10000000000000000"), else None."""
+    if isinstance(value, float) and np.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return None
+
+
+def hidden_characters(raw: pd.Series) -> pd.Series:
+    """Per cell, the invisible characters (anywhere) and unusual spaces (inside the text:
+    around it they are trimmed like any space) it holds, as ``U+200B`` names joined by
+    spaces; an empty string when none."""
+
+    def names(distinct: pd.Series) -> pd.Series:
+        text = distinct.astype("string")
+        found = text.str.contains(_HIDDEN, regex=True).fillna(False).astype(bool)
+        result = pd.Series("", index=distinct.index, dtype=object)
+        result[found] = text[found].map(_hidden_names)
+        return result
+
+    return on_distinct(raw, names).fillna("")
+
+
+def _hidden_names(text: str) -> str:
+    found = re.findall(_INVISIBLE, text) + re.findall(f"[{ODD_SPACES}]", text.strip())
+    return " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+
+
+def show_hidden(raw: pd.Series) -> pd.Series:
+    """Cells with invisible characters and unusual spaces spelled out, e.g. 城关镇<U+200B>."""
+    return raw.astype("string").str.replace(
+        _HIDDEN, lambda m: f"<U+{ord(m.group()):04X}>", regex=True
+    )
+
+
+def scientific(text: pd.Series) -> pd.Series:
+    """Cells (as :func:`as_text` returns them) written in scientific notation, e.g. 1E+16."""
+    return on_distinct(text, lambda d: d.astype("string").str.match(_SCIENTIFIC)).fillna(False)
+
+
+def lost_digits(raw: pd.Series) -> pd.Series:
+    """Number cells too long for Excel's 15 significant digits (their last digits are gone)."""
+
+    def long(distinct: pd.Series) -> pd.Series:
+        if pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty"):
+            return pd.Series(False, index=distinct.index)  # text only (CSV): nothing to lose
+        return distinct.map(
+            lambda v: isinstance(v, float) and np.isfinite(v) and abs(v) >= EXACT_DIGITS
+        )
+
+    return on_distinct(raw, long).fillna(False).astype(bool)
 
 
 def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:

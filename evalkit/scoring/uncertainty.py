@@ -375,7 +375,7 @@ def rank_bands(
     if method not in ("weights", "bootstrap"):
         raise ValueError(f'method must be "weights" or "bootstrap", not {method!r}')
     if year is None and period is None:
-        year = dataset.years[-1]
+        year = dataset.default_year
     scorer = Scorer(dataset, rules, year=year, period=period)
     order = pd.Index(scorer.people["unit"])  # the scorer's own order of units
     base = scorer.score().set_index("unit").reindex(order).reset_index()
