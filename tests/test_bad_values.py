@@ -13,7 +13,8 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from test_bad_inputs import FULL, E, W, edit, test_bad_input, valid_tables, write_folder
+from test_bad_inputs import FULL, E, W, edit, valid_tables, write_folder
+from test_bad_inputs import test_bad_input as assert_bad_input
 
 import evalkit
 from evalkit.cli import main
@@ -338,7 +339,7 @@ def missing_group_keeps_the_units_items(folder):
 
 @pytest.mark.parametrize("make, expected, loaded, read, check", CASES)
 def test_bad_value(tmp_path, make, expected, loaded, read, check):
-    test_bad_input(tmp_path, make, expected, loaded, read, check)
+    assert_bad_input(tmp_path, make, expected, loaded, read, check)
 
 
 # ---------------------------------------------------------------- the default year

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset, main_years
 from evalkit.data._io import (
@@ -23,6 +25,7 @@ from evalkit.data._schema import COLUMNS, LIST_SEPARATORS, TABLES
 from evalkit.data.validation import (
     Checker,
     UnitMatcher,
+    arrow_array,
     as_datetime,
     as_enum,
     as_int,
@@ -31,7 +34,6 @@ from evalkit.data.validation import (
     enum_expectation,
     hidden_characters,
     lost_digits,
-    on_distinct,
     scientific,
     show_hidden,
     split_names,
@@ -250,16 +252,18 @@ def _texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
         raw = check.frame[name]
         if name not in KEEP_WIDTH:
             hidden = hidden_characters(raw)
-            check.flag(
-                hidden.ne("") & text[name].notna(),
-                name,
-                show_hidden(raw),
-                "invisible character or unusual space removed ("
-                + hidden
-                + "): read as "
-                + text[name].fillna(""),
-                "warning",
-            )
+            found = hidden.ne("").to_numpy() & text[name].notna().to_numpy()
+            if found.any():  # the messages are built for those rows only
+                check.flag(
+                    found,
+                    name,
+                    show_hidden(raw[found]),
+                    "invisible character or unusual space removed ("
+                    + hidden[found]
+                    + "): read as "
+                    + text[name][found],
+                    "warning",
+                )
         if name in ID_COLUMNS:
             check.flag(
                 lost_digits(raw),
@@ -288,9 +292,20 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
         return
     matches = np.zeros(len(check.frame), dtype=int)
     filled = np.zeros(len(check.frame), dtype=int)
+    spellings = pa.array(list(lookup))
     for name in present:
-        is_header = on_distinct(text[name], lambda d, n=name: header_keys(d).map(lookup).eq(n))
-        matches += is_header.fillna(False).to_numpy(dtype=bool)
+        # header_key in Arrow's kernels (NFKC, no spaces, lower case), then only the few
+        # cells that are a header spelling at all are looked up
+        keys = pc.utf8_lower(
+            pc.replace_substring_regex(
+                pc.utf8_normalize(arrow_array(text[name]), "NFKC"), r"\s+", ""
+            )
+        )
+        spelled = np.asarray(pc.fill_null(pc.is_in(keys, value_set=spellings), False))
+        if spelled.any():
+            found = pd.Series(np.asarray(keys.filter(pa.array(spelled))), dtype=object)
+            spelled[spelled] = found.map(lookup).eq(name).to_numpy()
+        matches += spelled
         filled += text[name].notna().to_numpy()
     enough = 2 if len(present) > 1 else 1
     mask = (matches >= enough) & (2 * matches >= filled)

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from evalkit.data._dataset import ISSUE_COLUMNS
 from evalkit.data._io import RawTable, column_label, header_keys
@@ -64,11 +65,17 @@ class Checker:
         mask = np.asarray(mask, dtype=bool) & ~self.skip
         if not mask.any():
             return
-        values = pd.Series(values, index=self.frame.index)[mask]
+        values = (
+            values.reindex(self.frame.index)
+            if isinstance(values, pd.Series)
+            else pd.Series(values, index=self.frame.index)
+        )[mask]
         messages = (
-            pd.Series(message, index=self.frame.index)[mask]
-            if not isinstance(message, str)
-            else message
+            message
+            if isinstance(message, str)
+            else message.reindex(self.frame.index)[mask]
+            if isinstance(message, pd.Series)
+            else pd.Series(message, index=self.frame.index)[mask]
         )
         header = column_label(self.raw.table, column)
         found = pd.DataFrame(
@@ -122,10 +129,34 @@ def on_distinct(values: pd.Series, func) -> pd.Series:
     Columns such as units, categories, levels or days repeat a few values many times,
     so the string work is done once per value. Missing cells stay missing.
     """
+    values = as_arrow_strings(values)
     codes, uniques = pd.factorize(values)
-    result = func(pd.Series(uniques, dtype=object))
+    result = func(pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object))
     spread = pd.api.extensions.take(result.array, codes, allow_fill=True)
     return pd.Series(spread, index=values.index, name=values.name)
+
+
+def _is_text(values) -> bool:
+    return isinstance(getattr(values, "dtype", None), pd.StringDtype)
+
+
+def arrow_array(values: pd.Series):
+    """The Arrow array of an Arrow-backed string Series (one chunk)."""
+    array = values.array.__arrow_array__()
+    return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+
+
+def as_arrow_strings(values: pd.Series) -> pd.Series:
+    """``values`` as Arrow-backed strings when every cell is text (CSV, generated frames),
+    so that factorising and string work run in Arrow's C++ kernels; cells of other types
+    (numbers and datetimes from Excel) keep their objects, whose type matters."""
+    if values.dtype == "string[pyarrow]":
+        return values
+    if isinstance(values.dtype, pd.StringDtype) or (
+        values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+    ):
+        return values.astype("string[pyarrow]")
+    return values
 
 
 # Characters that do not show, and spaces other than the ASCII one: a name holding one looks
@@ -153,10 +184,11 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     """
 
     def clean(distinct: pd.Series) -> pd.Series:
-        text = distinct.astype("string")
-        if not keep_width:
-            text = text.str.replace(_INVISIBLE, "", regex=True).str.normalize("NFKC")
-        text = text.str.strip()
+        text = arrow_array(distinct.astype("string[pyarrow]"))
+        if not keep_width:  # Arrow's kernels: pandas' .str.normalize is a Python loop
+            text = pc.utf8_normalize(pc.replace_substring_regex(text, _INVISIBLE, ""), "NFKC")
+        text = pc.utf8_trim_whitespace(text)
+        text = pd.Series(pd.arrays.ArrowStringArray(text), index=distinct.index)
         # A number cell 12.0 or 1e+16 (a float column, or Excel) reads as its digits; the
         # text "12.0" stays. Only the few cells that look so have their type looked at.
         maybe = text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
@@ -165,7 +197,16 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
             text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
         return text.mask(text.eq(""))
 
-    return on_distinct(raw, clean).astype("string")
+    if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
+        return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
+    return on_distinct(raw, clean).astype("string[pyarrow]")
+
+
+def _kind(raw: pd.Series) -> str:
+    """pandas' inferred type of the cells (one C pass): "string", "datetime", "mixed" ..."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        return "string"
+    return pd.api.types.infer_dtype(raw, skipna=True)
 
 
 def _integral_float(value) -> str | None:
@@ -178,16 +219,19 @@ def _integral_float(value) -> str | None:
 def hidden_characters(raw: pd.Series) -> pd.Series:
     """Per cell, the invisible characters (anywhere) and unusual spaces (inside the text:
     around it they are trimmed like any space) it holds, as ``U+200B`` names joined by
-    spaces; an empty string when none."""
-
-    def names(distinct: pd.Series) -> pd.Series:
-        text = distinct.astype("string")
-        found = text.str.contains(_HIDDEN, regex=True).fillna(False).astype(bool)
-        result = pd.Series("", index=distinct.index, dtype=object)
-        result[found] = text[found].map(_hidden_names)
-        return result
-
-    return on_distinct(raw, names).fillna("")
+    spaces; an empty string when none. One Arrow pass finds the (rare) cells concerned."""
+    text = as_arrow_strings(raw)
+    if not _is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
+        return pd.Series("", index=raw.index, dtype=object)
+    if not _is_text(text):
+        text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
+        text = text.astype("string[pyarrow]")
+    found = pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False)
+    result = pd.Series("", index=raw.index, dtype=object)
+    mask = np.asarray(found)
+    if mask.any():
+        result[mask] = text[mask].map(_hidden_names)
+    return result
 
 
 def _hidden_names(text: str) -> str:
@@ -232,7 +276,24 @@ def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, text.notna() & parsed.isna()
 
 
+# What Excel datetimes and ISO exports look like: parsed in one vectorised call, and only
+# the other cells go through the general (regex) parser below.
+_ISO = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+
+
 def _parse_dates(text: pd.Series) -> pd.Series:
+    text = text.astype("string")
+    iso = text.str.match(_ISO).fillna(False).astype(bool)
+    if iso.all():
+        return pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if iso.any():
+        result[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
+    result[~iso] = _parse_other_dates(text[~iso])
+    return result
+
+
+def _parse_other_dates(text: pd.Series) -> pd.Series:
     serial = pd.to_numeric(text, errors="coerce").astype("float64")
     is_serial = serial.between(*SERIAL_RANGE).fillna(False).astype(bool)
     from_serial = EXCEL_EPOCH + pd.to_timedelta(serial.where(is_serial), unit="D").dt.round("s")
@@ -286,10 +347,24 @@ def split_names(text: pd.Series) -> pd.Series:
     """Split cells holding several names (、 , ; ， ； or a line break) into one name per row.
 
     The result keeps the index of ``text`` (repeated for a cell with several names), in
-    the order written; empty pieces and empty cells are dropped.
+    the order written; empty pieces and empty cells are dropped. Each distinct cell is
+    split once (units and people repeat), and the pieces are gathered back by position.
     """
-    names = text.str.split(LIST_SEPARATORS, regex=True).explode().str.strip()
-    return names[names.notna() & names.ne("")].astype("string")
+    codes, uniques = pd.factorize(as_arrow_strings(text))
+    if len(uniques) == 0:
+        return pd.Series([], index=text.index[:0], dtype="string[pyarrow]")
+    pieces = pd.Series(uniques, dtype=object).str.split(LIST_SEPARATORS, regex=True).explode()
+    pieces = pieces.str.strip()
+    pieces = pieces[pieces.notna() & pieces.ne("")]
+    owner = pieces.index.to_numpy(dtype=np.int64)  # position of the distinct cell, ascending
+    count = np.bincount(owner, minlength=len(uniques)).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    per_row = np.where(codes >= 0, count[np.maximum(codes, 0)], 0)
+    total = int(per_row.sum())
+    first = np.repeat(start[np.maximum(codes, 0)], per_row)
+    within = np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    values = pieces.to_numpy(dtype=object)[first + within]
+    return pd.Series(values, index=text.index.repeat(per_row), dtype="string[pyarrow]")
 
 
 class UnitMatcher:
