@@ -11,7 +11,7 @@ OUT ?= reports/$(YEAR)
 export MPLBACKEND := agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint format bench lab sample clean
+.PHONY: help install report test fuzz lint format bench lab sample clean
 
 ## Show this help
 help:
@@ -34,6 +34,11 @@ report: $(STAMP)
 ## Run the whole test suite (notebooks included)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+## Fuzz the loader for 10 minutes with a random seed (FUZZ_SECONDS, FUZZ_SEED to change)
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} \
+		$(BIN)/python -m pytest -s -p no:xdist tests/test_fuzz.py
 
 ## Lint and check formatting with ruff
 lint: $(STAMP)
