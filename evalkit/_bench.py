@@ -135,6 +135,7 @@ def machine_info() -> dict[str, str]:
         memory = f"{total_kb / 1024**2:.1f} GiB"
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     import duckdb
+    import polars
 
     return {
         "platform": platform.platform(),
@@ -145,6 +146,7 @@ def machine_info() -> dict[str, str]:
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "duckdb": duckdb.__version__,
+        "polars": polars.__version__,
         "evalkit": evalkit.__version__,
         "load average at start": _load_average(),
     }
@@ -489,17 +491,34 @@ def main(argv: list[str] | None = None) -> int:
                         help="scale the generated sizes (the targets hold at 1.0 only)")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=5, help="runs per scoring figure")
     parser.add_argument("--skip-report", action="store_true", help="do not time evalkit report")
+    parser.add_argument(
+        "--ten-million",
+        action="store_true",
+        help="also load and score a CSV folder of 10M items (several minutes)",
+    )
+    parser.add_argument("--write", metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "agg")
     start = time.perf_counter()
     machine = machine_info()
-    figures = bench_sample(3) if not args.skip_report else []
+    from evalkit import _bench_side as side  # issue 11's table, beside DuckDB and polars
+
+    figures = side.bench_check_sample(3)
+    figures += side.bench_xlsx_read(3)
+    figures += side.bench_csv_folder(_scaled(LARGE, args.scale), 3)
+    if args.ten_million:
+        figures += side.bench_csv_folder(_scaled(LARGE, 10 * args.scale), 1)
+    figures += bench_sample(3) if not args.skip_report else []
     figures += bench_monte_carlo(SMALL, 3)
     figures += bench_rescoring(_scaled(MEDIUM, args.scale), 10 * args.repeats)
     figures += bench_large(_scaled(LARGE, args.scale), args.repeats)
     if args.scale != 1.0:
         figures.insert(0, Figure(f"scale {args.scale}: targets apply at scale 1.0 only", None))
-    print(render(figures, machine, time.perf_counter() - start))
+    command = "python -m evalkit._bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    text = render(figures, machine, time.perf_counter() - start) + f"\n\nCommand: `{command}`"
+    print(text)
+    if args.write:
+        Path(args.write).write_text(text + "\n", encoding="utf-8")
     return 1 if any(f.status == "FAIL" for f in figures) else 0
 
 

@@ -1,0 +1,181 @@
+"""Issue 11's figures side by side: evalkit beside DuckDB and polars, in the same run.
+
+Used by :mod:`evalkit._bench` (``make bench``). Each engine runs in a fresh process on
+the same CSV folder, so that its peak memory (the process's maximum resident set) and
+its CPU time belong to it alone, imports included. Peak memory is the child's VmHWM (Linux).
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from evalkit._bench import YEAR, Figure, _label, _progress, timed
+from evalkit._paths import SAMPLE_DIR
+from evalkit.data._sample import generate_large
+from evalkit.data._schema import ENUMS
+
+EVALKIT_CSV = """
+import time, sys
+def peak():  # this process's own high-water mark (ru_maxrss would include the parent's)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else 0
+start, cpu = time.perf_counter(), time.process_time()
+import evalkit
+from evalkit.scoring.scorer import score
+ds = evalkit.load(sys.argv[1])
+loaded = time.perf_counter() - start
+scores = score(ds, "default", int(sys.argv[2]))
+print(len(ds.submissions), len(scores), loaded, time.perf_counter() - start,
+      time.process_time() - cpu, peak())
+"""
+# Per unit: the items it submitted (a joint item counts for each of its units) and its
+# adoption points (level points x type factor of the default rules).
+DUCKDB_SQL = """
+WITH subs AS (SELECT * FROM read_csv('{folder}/submissions.csv', all_varchar = true)),
+credit AS (SELECT submission_id, trim(unnest(string_split(units, '、'))) AS unit FROM subs),
+adopted AS (
+  SELECT a.submission_id,
+         CASE a.level WHEN '市级' THEN 15 WHEN '省级' THEN 40 WHEN '国家级' THEN 80 ELSE 4 END
+         * CASE a.adoption_type WHEN '综合' THEN 0.5 WHEN '简讯' THEN 0.3 ELSE 1 END AS points
+  FROM read_csv('{folder}/adoptions.csv', all_varchar = true) AS a)
+SELECT c.unit, count(DISTINCT c.submission_id) AS items, coalesce(sum(p.points), 0) AS points
+FROM credit AS c LEFT JOIN adopted AS p USING (submission_id)
+GROUP BY c.unit
+"""
+DUCKDB_CSV = """
+import time, sys
+def peak():  # this process's own high-water mark (ru_maxrss would include the parent's)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else 0
+start, cpu = time.perf_counter(), time.process_time()
+import duckdb
+rows = duckdb.connect().execute(sys.argv[2].format(folder=sys.argv[1])).fetchall()
+print(len(rows), time.perf_counter() - start, time.process_time() - cpu,
+      peak())
+"""
+POLARS_CSV = """
+import time, sys
+def peak():  # this process's own high-water mark (ru_maxrss would include the parent's)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else 0
+start, cpu = time.perf_counter(), time.process_time()
+import polars as pl
+folder = sys.argv[1]
+subs = pl.read_csv(f"{folder}/submissions.csv", infer_schema=False)
+adoptions = pl.read_csv(f"{folder}/adoptions.csv", infer_schema=False)
+credit = (subs.select("submission_id", pl.col("units").str.split("、").alias("unit"))
+          .explode("unit").with_columns(pl.col("unit").str.strip_chars()))
+level = pl.col("level").replace_strict({"市级": 15, "省级": 40, "国家级": 80}, default=4,
+                                       return_dtype=pl.Float64)
+kind = pl.col("adoption_type").replace_strict({"综合": 0.5, "简讯": 0.3}, default=1.0,
+                                              return_dtype=pl.Float64)
+points = adoptions.select("submission_id", (level * kind).alias("points"))
+result = (credit.join(points, on="submission_id", how="left").group_by("unit")
+          .agg(pl.col("submission_id").n_unique().alias("items"), pl.col("points").sum()))
+print(len(result), time.perf_counter() - start, time.process_time() - cpu,
+      peak())
+"""
+
+
+def run_script(script: str, *args: str) -> list[float]:
+    """Run ``script`` in a fresh Python; its output, as numbers."""
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"exit {done.returncode}")
+    return [float(x) for x in done.stdout.split()]
+
+
+def write_csv_folder(sizes: dict[str, int], folder: Path) -> None:
+    """The generated data set as a folder of CSV files with Chinese values, as offices export."""
+    import polars as pl
+
+    frames = generate_large(**sizes, year=YEAR)
+    enums = {"category": "category", "level": "level", "adoption_type": "adoption_type",
+             "instruction_level": "instruction_level", "kind": "fault_kind"}  # fmt: skip
+    for table, frame in frames.items():
+        if frame is None:
+            continue
+        frame = frame.copy()
+        for column, enum in enums.items():
+            if column in frame:
+                frame[column] = frame[column].map(ENUMS[enum].zh).fillna(frame[column])
+        pl.from_pandas(frame).write_csv(folder / f"{table}.csv")
+
+
+def bench_csv_folder(sizes: dict[str, int], repeats: int) -> list[Figure]:
+    """Load + score a folder of CSV files, beside DuckDB and polars reading the same files."""
+    label = _label(sizes)
+    with tempfile.TemporaryDirectory() as tmp:
+        _progress(f"writing a CSV folder of {label}")
+        write_csv_folder(sizes, Path(tmp))
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1024**2
+        runs: dict[str, list[list[float]]] = {"evalkit": [], "duckdb": [], "polars": []}
+        for i in range(repeats):
+            _progress(f"CSV folder, run {i + 1} of {repeats}: evalkit, DuckDB, polars")
+            runs["evalkit"].append(run_script(EVALKIT_CSV, tmp, str(YEAR)))
+            runs["duckdb"].append(run_script(DUCKDB_CSV, tmp, DUCKDB_SQL))
+            runs["polars"].append(run_script(POLARS_CSV, tmp))
+    # the run of least CPU time: on a shared machine wall clock measures the neighbours too
+    ek = min(runs["evalkit"], key=lambda r: r[4])
+    dk = min(runs["duckdb"], key=lambda r: r[2])
+    pl_ = min(runs["polars"], key=lambda r: r[2])
+    gib = 1024**2  # VmHWM is in KiB
+    return [
+        Figure(f"load + score a CSV folder ({label}; {size:.0f} MB), fresh process", ek[3],
+               3 * dk[1], f"least CPU of {repeats}; load {ek[2]:.1f} s, imports included;"
+               f" peak {ek[5] / gib:.2f} GiB (target < 3 GiB); target: 3x DuckDB", ek[4]),
+        Figure("  DuckDB: read the same CSV files + per-unit items and adoption points", dk[1],
+               None, f"least CPU of {repeats}; peak {dk[3] / gib:.2f} GiB; {dk[0]:.0f} units",
+               dk[2]),
+        Figure("  polars: the same reading and aggregation", pl_[1], None,
+               f"least CPU of {repeats}; peak {pl_[3] / gib:.2f} GiB; {pl_[0]:.0f} units",
+               pl_[2]),
+        Figure("ratio evalkit / DuckDB and evalkit / polars (CSV folder)", None, None,
+               f"wall {ek[3] / dk[1]:.1f}x and {ek[3] / pl_[1]:.1f}x;"
+               f" CPU {ek[4] / dk[2]:.1f}x and {ek[4] / pl_[2]:.1f}x"),
+    ]  # fmt: skip
+
+
+def bench_xlsx_read(repeats: int) -> list[Figure]:
+    """Read the sample's submissions.xlsx: evalkit's reader beside python-calamine."""
+    from evalkit.data._io import read_cells
+
+    path = SAMPLE_DIR / "submissions.xlsx"
+    mine = timed(lambda: read_cells(path), repeats)
+    figures = [Figure(f"read {path.name} ({len(mine.result):,} rows): evalkit read_cells",
+                      mine.median, None, mine.span(), mine.cpu)]  # fmt: skip
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        return [*figures, Figure("  python-calamine", None, None, "not installed")]
+    theirs = timed(lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+                   .to_python(), repeats)  # fmt: skip
+    return [*figures, Figure("  python-calamine: the same sheet as Python rows", theirs.median,
+                             None, f"{theirs.span()}; evalkit / calamine ="
+                             f" {mine.median / theirs.median:.1f}x", theirs.cpu)]  # fmt: skip
+
+
+def bench_check_sample(repeats: int) -> list[Figure]:
+    """``evalkit check data/sample`` in a fresh process, imports included."""
+    command = Path(sys.executable).with_name("evalkit")
+    seconds, cpu = [], []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([str(command), "check", str(SAMPLE_DIR)], capture_output=True)
+        seconds.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    what = "evalkit check data/sample (fresh process, imports included)"
+    if done.returncode not in (0, 2):
+        return [Figure(what, None, 1.0, f"exit {done.returncode}")]
+    best = int(np.argmin(cpu))
+    return [Figure(what, seconds[best], 1.0, f"least CPU of {repeats}", cpu[best])]
