@@ -276,7 +276,7 @@ def year_typo_1900_in_an_adoption(folder):
         "faults.xlsx",
         3,
         "occurred_at (日期)",
-        "2099-03-31 00:00:00",
+        "2099-03-31",
         "year 2099",
         rejects_row=False,
     ),
@@ -307,14 +307,15 @@ def december_items_of_the_year_before_are_plausible(folder):
 # ---------------------------------------------------------------- bad optional fields
 
 
-def _agri_items_loaded(ds):
+def _education_bureau_items_loaded(ds):
     return ds.submission_units["unit"].value_counts().get("县教育局") == 2
 
 
 @case(
     E("units.csv", 4, "quota (年度任务数)", "-5", "whole number >= 0", rejects_row=False),
     check=lambda ds: (
-        _agri_items_loaded(ds) and pd.isna(ds.units.set_index("unit").loc["县教育局", "quota"])
+        _education_bureau_items_loaded(ds)
+        and pd.isna(ds.units.set_index("unit").loc["县教育局", "quota"])
     ),
 )
 def negative_quota_keeps_the_units_items(folder):
@@ -324,10 +325,10 @@ def negative_quota_keeps_the_units_items(folder):
 
 
 @case(
-    E("units.csv", 4, "group (组别)", "", "the unit loads without a group", rejects_row=False),
+    E("units.csv", 4, "group (组别)", "", "the unit loads in group 未分组", rejects_row=False),
     check=lambda ds: (
-        _agri_items_loaded(ds)
-        and pd.isna(ds.units.set_index("unit").loc["县教育局", "group"])
+        _education_bureau_items_loaded(ds)
+        and ds.units.set_index("unit").loc["县教育局", "group"] == "未分组"
         and ds.adoptions["submission_id"].tolist() == ["S1", "S2", "S3", "S4"]
     ),
 )
@@ -335,6 +336,17 @@ def missing_group_keeps_the_units_items(folder):
     tables = valid_tables()
     edit(tables, "units", 4, "组别", None)
     write_folder(folder, tables)
+
+
+def test_a_unit_without_a_group_is_ranked_alone_with_allow_errors(tmp_path, capsys):
+    tables = valid_tables()
+    edit(tables, "units", 4, "组别", None)
+    folder = write_folder(tmp_path / "data", tables)
+    assert main(["score", str(folder), "--out", str(tmp_path / "o")]) == 2
+    assert main(["score", str(folder), "--out", str(tmp_path / "o"), "--allow-errors"]) == 0
+    scores = pd.read_csv(tmp_path / "o" / "units_2025.csv")
+    row = scores[scores["unit"] == "县教育局"].iloc[0]
+    assert row["group"] == "未分组" and row["rank"] == 1
 
 
 @pytest.mark.parametrize("make, expected, loaded, read, check", CASES)

@@ -233,7 +233,8 @@ def _table_order(col: pd.Series) -> pd.Series:
 
 
 KEEP_WIDTH = frozenset({"title", "note"})  # free text shown as typed; others NFKC-normalised
-ID_COLUMNS = frozenset({"submission_id"})  # matched across files by their exact digits
+ID_COLUMNS = frozenset({"submission_id"})
+NO_GROUP = "未分组"  # the group of a unit whose group cell is empty (an error on that cell)  # matched across files by their exact digits
 
 
 def _texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
@@ -391,7 +392,9 @@ def _units(raw: RawTable, lookup: dict[str, str]):
     _require(
         check,
         text,
-        keep={"group": ": the unit loads without a group and is ranked in none; give it one"},
+        keep={
+            "group": f": the unit loads in group {NO_GROUP} and is ranked alone there; give it one"
+        },
     )
     check.flag(
         bad_quota,
@@ -430,7 +433,7 @@ def _units(raw: RawTable, lookup: dict[str, str]):
     long = long[~clash.to_numpy()]
     _reject_all_if_unreadable(check)
     ok = check.ok
-    group = text["group"][ok]
+    group = text["group"][ok].fillna(NO_GROUP)  # reported as an error above
     units = pd.DataFrame(
         {
             "unit": unit[ok].astype("str"),
