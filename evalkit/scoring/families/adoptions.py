@@ -88,27 +88,40 @@ class Adoptions(Family):
         )
         row_key = basis.a_level * width + 1 + names.get_indexer(basis.a_outlet)
         okey = pd.Index(pair_key).get_indexer(row_key)
-        return SimpleNamespace(basis=basis, outlets=outlets, okey=okey)
+        pairs = list(outlets.itertuples(index=False, name=None))
+        # highest only: rows by their place within the item's adoptions (1 = second ...)
+        place = np.arange(len(basis.a_sub)) - np.maximum.accumulate(
+            np.where(basis.a_first, np.arange(len(basis.a_sub)), 0)
+        )
+        steps = [np.flatnonzero(place == k) for k in range(1, int(place.max(initial=0)) + 1)]
+        return SimpleNamespace(
+            basis=basis,
+            outlets=outlets,
+            okey=okey,
+            pair_of={pair: k for k, pair in enumerate(pairs)},
+            pair_level=np.append(kit.codes(outlets["level"], kit.LEVELS), 0),
+            steps=steps,
+        )
 
     def apply(self, prepared, rules, done):
         b = prepared.basis
         level_points = kit.by_enum(rules["adoption.points"], "level")
-        named = rules["adoption.outlets"]
-        outlet_points = np.array(
-            [
-                named.get(lv, {}).get(name, level_points[kit.LEVELS.index(lv)])
-                for lv, name in prepared.outlets.itertuples(index=False)
-            ]
-            + [0.0]
-        )
+        outlet_points = level_points[prepared.pair_level]
+        outlet_points[-1] = 0.0
+        for level, outlets in rules["adoption.outlets"].items():
+            for name, points in outlets.items():
+                k = prepared.pair_of.get((level, name))
+                if k is not None:
+                    outlet_points[k] = points
         base = np.where(prepared.okey >= 0, outlet_points[prepared.okey], level_points[b.a_level])
         type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")
         category_factor = kit.by_enum(rules["adoption.category_factor"], "category")
         item = base * type_factor[b.a_type] * category_factor[b.a_cat]
         credited = item
         if rules["adoption.mode"] == "highest" and len(item):
-            group = np.cumsum(b.a_first) - 1
-            best = pd.Series(item).groupby(group).cummax().to_numpy()
+            best = item.copy()  # the item's best adoption so far, exact (no offsets)
+            for rows in prepared.steps:
+                best[rows] = np.maximum(best[rows - 1], item[rows])
             before = np.where(b.a_first, 0.0, np.r_[0.0, best[:-1]])
             credited = best - before
         share = done["submissions"]["share"][b.ac_i]
