@@ -64,6 +64,7 @@ COMPONENTS = {
     "points_quota_penalty": "#EDC948",  # the negative side of points_quota
     "points_lateness": "#FF9DA7",
     "points_faults": "#E15759",
+    "points_adjustment": "#8C8C8C",  # score shaping: base, floor, cap, weight, scale
 }
 STAGES = ("submitted", "adopted_county", "adopted_city", "adopted_province", "adopted_national")
 LEVELS = ("county", "city", "province", "national")

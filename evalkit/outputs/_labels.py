@@ -55,6 +55,8 @@ _TERMS: dict[str, tuple[str, str]] = {
     "points_lateness": ("迟报扣分", "Lateness penalty"),
     "points_faults": ("问题扣分", "Fault penalty"),
     "points_quota_penalty": ("任务未完成扣分", "Quota penalty"),
+    "points_adjustment": ("调整分", "Adjustment"),
+    "eligible": ("可评先", "Eligible for awards"),
     # counts and rates
     "submitted": ("报送数", "Submitted"),
     "adopted": ("采用数", "Adopted"),

@@ -27,7 +27,7 @@ from evalkit.metrics import resolve_period
 from evalkit.scoring.families import FAMILIES
 from evalkit.scoring.families._base import COMPONENTS, component_sums
 from evalkit.scoring.families._basis import Basis
-from evalkit.scoring.families.final import round_half_away
+from evalkit.scoring.families.final import pools, round_half_away
 from evalkit.scoring.rules import Rules, load_rules
 
 __all__ = [
@@ -54,6 +54,7 @@ SCORE_COLUMNS = [
     "n_adopted",
     *POINT_COLUMNS,
     "quota_met",
+    "eligible",
 ]
 INFORMANT_COLUMNS = [
     "informant",
@@ -145,9 +146,10 @@ class Scorer:
             done[family.name] = family.apply(self._prepared[family.name], rules, done)
         return done
 
-    def _total(self, rules: Rules, components: np.ndarray, done) -> np.ndarray:
+    def _shape(self, rules: Rules, components: np.ndarray, done):
+        """The unrounded score and the shaping steps (the last family, ``final``)."""
         final = self._families[-1]
-        return final.total(self._prepared[final.name], rules, components, done)
+        return final.shape(self._prepared[final.name], rules, components, done)
 
     def totals(self, rules_or_changes=None) -> np.ndarray:
         """Unrounded final figures in the order of :attr:`people`, without building a frame.
@@ -157,7 +159,7 @@ class Scorer:
         """
         rules = self._rules(rules_or_changes)
         done = self._evaluate(rules)
-        return self._total(rules, component_sums(done, len(self.people)), done)
+        return self._shape(rules, component_sums(done, len(self.people)), done)[0]
 
     def score(self, rules_or_changes=None) -> pd.DataFrame:
         """Score under the base rules, other rules, or the base rules with changes.
@@ -177,7 +179,9 @@ class Scorer:
         rules = self._rules(rules_or_changes)
         done = self._evaluate(rules)
         points = np.round(component_sums(done, len(self.people)), 9) + 0.0  # no -0.0
-        total = self._total(rules, points, done)
+        total, steps = self._shape(rules, points, done)
+        if steps:  # what shaping added: the adjustment component
+            points[:, -1] = np.round(np.sum([change for _, change in steps], axis=0), 9) + 0.0
         frame = self.people.copy()
         frame["score"] = round_half_away(total, rules["final.decimals"])
         frame["n_items"] = self._basis.n_items
@@ -186,8 +190,11 @@ class Scorer:
         if self.by == "unit":
             frame["vetoed"] = self._flag(done, "vetoed", any_of=True)
             frame["quota_met"] = self._flag(done, "quota_met", any_of=False)
-            frame["rank"] = _rank(frame["score"], frame["vetoed"], frame["group"])
-            frame = frame.sort_values(["group", "rank", "unit"], ignore_index=True)
+            frame["eligible"] = ~frame["vetoed"] & ~self._flag(done, "ineligible", any_of=True)
+            rank_by = rules["final.rank_by"]
+            frame["rank"] = _rank(frame["score"], frame["vetoed"], pools(frame, rank_by))
+            order = {"group": ["group"], "class": ["group", "class"], "all": []}[rank_by]
+            frame = frame.sort_values([*order, "rank", "unit"], ignore_index=True)
             return frame[SCORE_COLUMNS]
         frame["rank"] = _rank(frame["score"], pd.Series(False, index=frame.index), None)
         frame = frame.sort_values(["rank", "informant", "unit"], ignore_index=True)

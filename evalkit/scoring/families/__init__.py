@@ -25,6 +25,7 @@ from evalkit.scoring.families.faults import Faults
 from evalkit.scoring.families.final import Final
 from evalkit.scoring.families.instructions import Instructions
 from evalkit.scoring.families.quotas import Quotas
+from evalkit.scoring.families.sanctions import Sanctions
 from evalkit.scoring.families.submissions import Submissions
 from evalkit.scoring.families.timeliness import Timeliness
 
@@ -37,6 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     Timeliness(),
     Quotas(),
     Faults(),
+    Sanctions(),
     Final(),
 )
 

@@ -33,8 +33,9 @@ CATEGORIES = ENUMS["category"].values
 ADOPTION_TYPES = ENUMS["adoption_type"].values
 FAULT_KINDS = ENUMS["fault_kind"].values
 
-# The score's components, in the order of the ``points_*`` columns.
-COMPONENTS = ("submission", *LEVELS, "instruction", "quota", "lateness", "faults")
+# The score's components, in the order of the ``points_*`` columns; the last,
+# ``adjustment``, is what score shaping (the final family) adds.
+COMPONENTS = ("submission", *LEVELS, "instruction", "quota", "lateness", "faults", "adjustment")
 
 
 def component(name: str) -> int:

@@ -111,6 +111,7 @@ class Timeliness(Family):
         share = done["submissions"]["share"]
         earned = done["adoptions"]["points"] + done["instructions"]["points"]
         values = {
+            "late": late,  # per submission, for the families after this one
             "submission": -fraction * done["submissions"]["points"] * c_late,
             "fixed": -fixed * share * c_late,
             "adoption": -fraction * earned * ac_late,
