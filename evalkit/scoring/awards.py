@@ -23,8 +23,12 @@ def _eligible(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
     keep = pd.Series(True, index=frame.index)
     if rule.get("group") is not None:
         keep &= frame["group"].astype(str) == rule["group"]
+    if rule.get("class") is not None:
+        keep &= frame["class"].astype("string").fillna("").astype(str) == rule["class"]
     if rule.get("exclude_vetoed", True):
         keep &= ~frame["vetoed"].astype(bool)
+    if "eligible" in frame:  # a sanction that withdraws eligibility (vetoed units: as above)
+        keep &= frame["eligible"].astype(bool) | frame["vetoed"].astype(bool)
     if rule.get("require_quota", True) and "quota_met" in frame:
         keep &= frame["quota_met"].astype(bool)
     keep &= frame["n_items"] >= (rule.get("min_items") or 0)
@@ -56,8 +60,13 @@ def _select(frame: pd.DataFrame, rules_list, kind: str) -> pd.DataFrame:
     found = []
     for rule in rules_list:
         candidates = _eligible(frame, rule)
-        pools = candidates.groupby("group", observed=True, sort=False) if rule.get("per_group", True) else [
-            (None, candidates)]  # fmt: skip
+        keys = [k for k, on in (("group", rule.get("per_group", True)),
+                                ("class", rule.get("per_class", False))) if on]  # fmt: skip
+        pools = (
+            candidates.groupby(keys, observed=True, sort=False, dropna=False)
+            if keys
+            else [(None, candidates)]
+        )
         for _, pool in pools:
             award = _take_tiers(pool, list(rule["tiers"]))
             won = pool.loc[award.dropna().index].assign(award=award.dropna(), kind=kind)
@@ -83,7 +92,8 @@ def select_awards(
         The rule set whose ``awards`` section applies.
     informant_scores : DataFrame, optional
         The output of :func:`evalkit.scoring.scorer.score_informants`; an informant
-        is eligible only when their unit is (not vetoed, quota met).
+        is eligible only when their unit is (not vetoed, not under a sanction that
+        withdraws eligibility, quota met) and has their unit's class.
 
     Returns
     -------
@@ -107,8 +117,11 @@ def select_awards(
     parts = [units]
     if informant_scores is not None and len(informant_scores):
         status = unit_scores.set_index("unit")
+        own_unit = informant_scores["unit"]
         people = informant_scores.assign(
-            vetoed=informant_scores["unit"].map(status["vetoed"]).fillna(False).astype(bool),
+            vetoed=own_unit.map(status["vetoed"]).fillna(False).astype(bool),
+            eligible=own_unit.map(status.get("eligible", pd.Series(dtype=bool))).fillna(True),
+            **{"class": own_unit.map(status["class"]) if "class" in status else pd.NA},
             quota_met=informant_scores["unit"].map(status.get("quota_met", pd.Series(dtype=bool)))
             .fillna(True).astype(bool),
         )  # fmt: skip

@@ -50,12 +50,17 @@ __all__ = [
     "Deadline",
     "Rules",
     "RulesError",
+    "RulesWarning",
     "available_rules",
     "late_items",
     "load_rules",
 ]
 
 SCHEMA_VERSION = 1
+
+
+class RulesWarning(UserWarning):
+    """The rules name something the data does not have (a group or class no unit has)."""
 
 
 class RulesError(ValueError):
@@ -89,7 +94,9 @@ def _tier_rule(t, path):
 _AWARD = Table(
     fields={
         "group": Str(default=None),
+        "class": Str(default=None),
         "per_group": Bool(default=True),
+        "per_class": Bool(default=False),
         "exclude_vetoed": Bool(default=True),
         "require_quota": Bool(default=True),
         "min_items": Num(default=0, integer=True),

@@ -16,6 +16,7 @@ documented in ``docs/rules.md``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from evalkit.scoring.families import FAMILIES
 from evalkit.scoring.families._base import COMPONENTS, component_sums
 from evalkit.scoring.families._basis import Basis
 from evalkit.scoring.families.final import pools, round_half_away
-from evalkit.scoring.rules import Rules, load_rules
+from evalkit.scoring.rules import Rules, RulesWarning, load_rules
 
 __all__ = [
     "COMPONENTS",
@@ -75,6 +76,27 @@ def _rank(score: pd.Series, vetoed: pd.Series, by: pd.Series | None) -> pd.Serie
     key = score - vetoed.astype(float) * spread * 2
     ranked = key.groupby(by, observed=True) if by is not None else key
     return ranked.rank(method="min", ascending=False).astype(np.int64)
+
+
+def unknown_names(rules: Rules, basis: Basis) -> list[str]:
+    """Groups and classes the rules name that no unit of the dataset has, one line each.
+
+    Categories, levels and fault kinds are checked when the rules load; groups
+    and classes are the unit list's own words, so they are checked against it:
+    a rule naming a class nobody has silently applies to nobody.
+    """
+    known = {"group": sorted(set(basis.unit_group)), "class": sorted(set(basis.unit_class) - {""})}
+    problems = []
+    for table in ("quota", "awards.units", "awards.informants"):
+        for i, entry in enumerate(rules[table] or ()):
+            for key, names in known.items():
+                value = entry.get(key)
+                if value is not None and value not in names:
+                    problems.append(
+                        f'{rules.source}: {table}[{i}].{key} = "{value}": no unit has this '
+                        f"{key} (the unit list has: {', '.join(names) or 'none'})"
+                    )
+    return problems
 
 
 class Scorer:
@@ -131,6 +153,8 @@ class Scorer:
         self.people = self._basis.people
         self._families = FAMILIES
         self._prepared = {f.name: f.prepare(self._basis) for f in self._families}
+        for problem in unknown_names(self.rules, self._basis):
+            warnings.warn(problem, RulesWarning, stacklevel=2)
 
     def _rules(self, rules_or_changes) -> Rules:
         if rules_or_changes is None:

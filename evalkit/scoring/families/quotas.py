@@ -136,7 +136,7 @@ def _edges(first_year: int, last_year: int, period: str) -> tuple[pd.DatetimeInd
     months, freq = PERIODS[period]
     if period == "week":
         jan1 = pd.Timestamp(f"{first_year}-01-01")
-        first = jan1 - pd.Timedelta(days=jan1.dayofweek)  # the Monday on or before 1 January
+        first = jan1 - pd.Timedelta(days=jan1.day_of_week)  # the Monday on or before 1 January
         edges = pd.date_range(first, pd.Timestamp(f"{last_year + 1}-01-01"), freq="7D")
         if edges[-1] < pd.Timestamp(f"{last_year + 1}-01-01"):
             edges = edges.append(pd.DatetimeIndex([edges[-1] + pd.Timedelta(days=7)]))
