@@ -8,7 +8,6 @@ from conftest import make_dataset, make_rules
 from evalkit.scoring.rules import RulesError
 from evalkit.scoring.scorer import ledger, score
 
-
 FIRST_HALF = ("2025-01-01", "2025-06-30")
 
 

@@ -2,8 +2,9 @@
 
 The award rules live in the rules file (``[[awards.units]]`` and
 ``[[awards.informants]]``, see ``docs/rules.md``): who is eligible (not
-vetoed, quota met, enough items), whether candidates compete within their
-group or in one pool, and tiers that each take the next ``count`` candidates
+vetoed, not under a sanction that withdraws eligibility, quota met, enough
+items, of a group or class), whether candidates compete within their group,
+their class, or in one pool, and tiers that each take the next ``count`` candidates
 by score, or those at or above ``min_score``. A tie at a tier's boundary is
 included whole, so equal scores never get different awards.
 """

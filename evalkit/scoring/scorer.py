@@ -274,12 +274,15 @@ def score(dataset: Dataset, rules="default", year: int = 2025, period: Any = Non
         ``unit, group, class, score, rank, vetoed, n_items, n_adopted``, the
         components ``points_submission, points_county, points_city,
         points_province, points_national, points_instruction, points_quota,
-        points_lateness, points_faults`` (penalties negative), and
-        ``quota_met``. Under ``final.mode = "sum"`` the components add up to
-        ``score`` before rounding; under ``"average"`` ``score`` is their sum
-        divided by ``n_items``. ``rank`` is within ``group`` (1 best; ties
-        share the better place; vetoed units after the others). Sorted by
-        group, rank, unit.
+        points_lateness, points_faults, points_adjustment`` (penalties
+        negative; the adjustment is what score shaping adds), ``quota_met`` and
+        ``eligible`` (false when vetoed or under a sanction that withdraws
+        eligibility). Under ``final.mode = "sum"`` the components add up to
+        ``score`` before rounding; under ``"average"`` ``score`` is the sum of
+        the others divided by ``n_items``, plus the adjustment. ``rank`` is
+        within ``group`` (or as ``final.rank_by`` says; 1 best; ties share the
+        better place; vetoed units after the others). Sorted by group (and
+        class), rank, unit.
     """
     return Scorer(dataset, rules, year, period).score()
 
@@ -293,10 +296,12 @@ def ledger(
     -------
     DataFrame
         ``unit, record, rule, points, detail``: ``record`` is a submission id,
-        a quota period (``"2025-03"``) or a fault (``"fault:12"``); ``rule`` the
-        key of the rules that gave the points (``"adoption.points.city"``,
+        a quota period (``"2025-03"``), a fault (``"fault:12"``), a sanction
+        (``"sanction[0]"``) or ``"score"`` for a shaping step; ``rule`` the key
+        of the rules that gave the points (``"adoption.points.city"``,
         ``"adoption.outlets.city.专报"``, ``"quota[0].base_points"``,
-        ``"faults.points.false"`` ...); ``detail`` explains it (Chinese, or
+        ``"faults.points.false"``, ``"faults.void"``, ``"sanction[1].action"``,
+        ``"final.part[0].floor"``, ``"final.scale"`` ...); ``detail`` explains it (Chinese, or
         English with ``lang="en"``). Per unit, ``points`` sum to the score's
         components (to the score itself under ``final.mode = "sum"``). Sorted
         by unit, component, record.

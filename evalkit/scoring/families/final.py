@@ -51,7 +51,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.scoring._spec import REQUIRED, Choice, Num, Str, Table
+from evalkit.scoring._spec import MISSING, REQUIRED, Choice, Num, Str, Table
 from evalkit.scoring._spec import List as ListOf
 from evalkit.scoring._spec import Tables as TableArray
 from evalkit.scoring.families import _base as kit
@@ -78,6 +78,12 @@ WORDS = {
         "full": "converted: full marks {} become {}",
     },
 }
+
+
+def _scale_rule(scale, path):
+    if scale["method"] == "full" and scale["full"] is None:
+        return [(f"{path}.full", MISSING, 'the full marks (method = "full")')]
+    return []
 
 
 def round_half_away(x: np.ndarray, decimals: int) -> np.ndarray:
@@ -127,6 +133,7 @@ class Final(Family):
                         "points": Num(default=100.0, low=0, low_open=True),
                         "full": Num(default=None, low=0, low_open=True),
                     },
+                    rule=_scale_rule,
                 ),
             }
         )
