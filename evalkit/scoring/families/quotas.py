@@ -173,6 +173,18 @@ class _Calendar:
         ok = (k >= 0) & (k < len(edge) - 1) & (at < np.datetime64(self.basis.span.end, "ns"))
         return np.where(ok, k, -1)
 
+    def adopted(self, period: str) -> np.ndarray:
+        """Distinct items adopted per person and period (only rate quotas need it)."""
+        c = self[period]
+        if "adopted" not in c.__dict__:
+            b, n = self.basis, len(c.labels)
+            people = len(b.people)
+            k = self._bin(b.a_at[b.ac_j], c.edges)
+            pair = np.unique(b.ac_i[k >= 0] * n + k[k >= 0])  # one per (credit row, period)
+            cell = b.c_ben[pair // n] * n + pair % n
+            c.adopted = np.bincount(cell, minlength=people * n).reshape(people, n)
+        return c.adopted
+
     def _count(self, period: str) -> SimpleNamespace:
         b = self.basis
         edges, labels = _edges(self.first_year, self.last_year, period)
@@ -181,16 +193,10 @@ class _Calendar:
         ok = k >= 0
         cell = (b.c_ben[ok] * cats + b.sub_cat[b.c_sub][ok]) * n + k[ok]
         items = np.bincount(cell, minlength=people * cats * n).reshape(people, cats, n)
-        # distinct items adopted in each period: one per (credit row, period)
-        k = self._bin(b.a_at[b.ac_j], edges)
-        pair = np.unique(b.ac_i[k >= 0] * n + k[k >= 0])
-        adopted = np.bincount(b.c_ben[pair // n] * n + pair % n, minlength=people * n).reshape(
-            people, n
-        )
         starts, ends = edges[:-1], edges[1:]
         return SimpleNamespace(
             items=items,
-            adopted=adopted,
+            edges=edges,
             labels=labels,
             judged=(starts >= b.span.start) & (ends <= b.span.end),
             year=np.asarray(starts.year),
@@ -234,8 +240,10 @@ class Quotas(Family):
         quota = rules["quota"] if b.by == "unit" else ()
         for i, q, units in _assign(quota, b):
             c = calendar[q["period"]]
-            row = _judge(q, units, c, b)
-            units = units[row.valid]
+            rate = q["measure"] == "rate"
+            adopted = calendar.adopted(q["period"])[units] if rate else 0 * c.items[units, 0]
+            row = _judge(q, units, c, b, adopted)
+            units, adopted = units[row.valid], adopted[row.valid]
             if q["measure"] == "items":
                 due = np.broadcast_to(row.minimum[:, None], row.value.shape)
                 judged = c.judged
@@ -252,7 +260,7 @@ class Quotas(Family):
                     "value": row.value[r, col],
                     "min": row.minimum[r],
                     "items": c.items[units].sum(axis=1)[r, col],
-                    "adopted": c.adopted[units][r, col],
+                    "adopted": adopted[r, col],
                     "rate": np.full(len(r), q["measure"] == "rate"),
                 }
             )
@@ -322,12 +330,11 @@ def _assign(quota, b):
         yield i, q, np.flatnonzero(match)
 
 
-def _judge(q, units, c, b) -> SimpleNamespace:
+def _judge(q, units, c, b, adopted) -> SimpleNamespace:
     """Per unit and period: the value measured, the minimum, met, and the points."""
     items = c.items[units]
     counts = items[:, kit.CATEGORIES.index(q["category"])] if q["category"] else items.sum(axis=1)
     if q["measure"] == "rate":
-        adopted = c.adopted[units]
         value = np.divide(adopted, counts, out=np.zeros(counts.shape), where=counts > 0)
         minimum = np.full(len(units), q["min_rate"])
     else:
