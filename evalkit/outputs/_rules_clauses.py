@@ -309,7 +309,12 @@ def _award_clause(a: Reader, say: Say, units: bool) -> str:
         else:
             tiers.append(say("得分不低于{s}分的评为{a}", "{a}: all scoring at least {s}", a=name, s=figure(min_score)))  # fmt: skip
     per_group = a["per_group"]  # one named group: per group or pooled is the same
-    if a["group"]:
+    per_class = a.get("per_class", False)
+    if a.get("class"):
+        scope = (say.value(a["group"]) if a["group"] else "") + say.value(a["class"])
+    elif per_class:
+        scope = say("各类别分别评选", "Each class") if units else say("信息员按单位类别分别评选", "Informants, per class of unit")  # fmt: skip
+    elif a["group"]:
         scope = say.value(a["group"])
     elif per_group:
         scope = say("各组分别评选", "Each group") if units else say("信息员按组别分别评选", "Informants, per group")  # fmt: skip
