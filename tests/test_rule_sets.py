@@ -200,7 +200,7 @@ def test_changshan_a_full_year_of_base_points_is_120():
 
 def test_wuhai_highest_only_and_points_per_item():
     # S1: 学院采用 3 and 市委采用 5: 就高不就低 -> 5; 市领导批阅 +5; submitted +1 -> 11.
-    # S2: submitted +1, not adopted -> 1. 教务处 total 12.
+    # S2: submitted +1, not adopted -> 1. 教务处 12, plus the 基础分 100 -> 112; 学生处 100.
     data = make_dataset(
         units=[("教务处", "处室"), ("学生处", "处室")],
         items=[("S1", "教务处", "2025-03-01"), ("S2", "教务处", "2025-03-02")],
@@ -210,7 +210,8 @@ def test_wuhai_highest_only_and_points_per_item():
         ],
     )
     result = by_unit(score(data, load_rules("wuhai-zhiyuan-2023"), year=2025))
-    assert result.loc["教务处", "score"] == 12
+    assert result.loc["教务处", "score"] == 112
+    assert result.loc["学生处", "score"] == 100
 
 
 # --------------------------------------------------------------------- 某县局股室 (party and government)
@@ -269,8 +270,10 @@ def test_liangyi_special_reports_combined_brief_and_false_veto():
 
 
 def test_zhonglou_levels_instructions_and_deductions():
-    # 综合科: 区级录用 10 + 区级批示 10; 市级录用 15 + 市级批示 20; 省级录用 30 = 85;
-    #   报送不及时 -1, a notice for a serious error -2 -> 82.
+    # Over the year. 综合科: 区级录用 10 + 区级批示 10; 市级录用 15 + 市级批示 20; 省级录用 30 = 85.
+    # Deductions: 报送不及时 -1, a notice for a serious error -2, and the three quarters
+    #   without items have a 录用率 of 0 < 30%: -1 each, -3. 基础得分 6 - 6 = 0 (扣完为止).
+    #   85 + 0 = 85. (No task in the unit list: no per-item quota.)
     data = make_dataset(
         units=[("综合科", "科室"), ("审批科", "科室")],
         items=[("S1", "综合科", "2025-03-01"), ("S2", "综合科", "2025-03-02")],
@@ -282,8 +285,56 @@ def test_zhonglou_levels_instructions_and_deductions():
         faults=[("综合科", "late", "2025-03-05"), ("综合科", "false", "2025-03-06")],
     )
     result = by_unit(score(data, load_rules("zhonglou-shenpi"), year=2025))
-    assert result.loc["综合科", "score"] == 82
+    assert result.loc["综合科", "score"] == 85
     rows = ledger(data, load_rules("zhonglou-shenpi"), year=2025)
     assert set(rows.loc[rows["unit"] == "综合科", "rule"]) >= {
         "adoption.points.county", "instruction.points.city", "faults.points.late"
     }  # fmt: skip
+
+
+# --------------------------------------------------------------------- features of the scoring families
+
+
+def test_zhonglou_quarterly_short_items_rate_threshold_and_base_six():
+    # First quarter (the 细则 is judged by quarter). Tasks from the unit list, per quarter ceil(task / 4):
+    # 综合科 8 a year -> 2 a quarter: sends 2, both adopted by the district (10 + 10) and one
+    #   with a district leader's instruction (+10) = 30; rate 2/2 = 100%; one late report -1:
+    #   基础得分 6 - 1 = 5 -> 35.
+    # 审批科 8 a year -> 2: sends 1, not adopted: 1 short -1, rate 0% < 30% -1: 6 - 2 = 4 -> 4.
+    # 服务中心 40 a year -> 10: sends nothing: 10 short -10, rate 0 -1: 6 - 11 -> 扣完为止 0.
+    data = make_dataset(
+        units=[
+            ("综合科", "科室", None, 8),
+            ("审批科", "科室", None, 8),
+            ("服务中心", "科室", None, 40),
+        ],
+        items=[
+            ("S1", "综合科", "2025-01-10"),
+            ("S2", "综合科", "2025-02-10"),
+            ("T1", "审批科", "2025-02-10"),
+        ],
+        adoptions=[
+            ("S1", "county", "2025-01-12", "single", "钟楼信息", "county"),
+            ("S2", "county", "2025-02-12", "single", "钟楼信息"),
+        ],
+        faults=[("综合科", "late", "2025-03-01")],
+    )
+    quarter = ("2025-01-01", "2025-03-31")
+    result = by_unit(score(data, load_rules("zhonglou-shenpi"), period=quarter))
+    assert result.loc["综合科", "score"] == 35
+    assert result.loc["审批科", "score"] == 4
+    assert result.loc["服务中心", "score"] == 0
+
+
+def test_liangyi_three_late_reports_withdraw_eligibility():
+    # 甲区: 3 late reports in the year (-10 each, and 取消先进集体资格); 乙区: 2 late, eligible.
+    data = make_dataset(
+        units=[("甲区", "区县组"), ("乙区", "区县组")],
+        items=[("S0", "甲区", "2025-03-01"), ("T0", "乙区", "2025-03-01")],
+        faults=[("甲区", "late", f"2025-0{m}-01") for m in (3, 5, 7)]
+        + [("乙区", "late", f"2025-0{m}-01") for m in (3, 5)],
+    )
+    result = by_unit(score(data, load_rules("liangyi-zhuanbao"), year=2025))
+    assert result.loc["甲区", "score"] == -30 and result.loc["乙区", "score"] == -20
+    assert not result.loc["甲区", "eligible"] and result.loc["乙区", "eligible"]
+    assert not result.loc["甲区", "vetoed"]  # ranked as scored, only not commended
