@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	@# Notebook outputs stay out of commits: git stores notebooks through nbstripout.
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
 	touch $(STAMP)
 
 ## Create .venv and install evalkit with its test tools
@@ -56,7 +58,7 @@ bench: $(STAMP)
 
 ## Start JupyterLab in notebooks/ with evalkit installed
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Regenerate data/sample from the seeded generator
 sample: $(STAMP)

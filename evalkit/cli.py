@@ -195,7 +195,10 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from evalkit import __version__
+
     parser = argparse.ArgumentParser(prog="evalkit", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a data folder and print every problem")
     check.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
