@@ -7,7 +7,10 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +21,8 @@ from evalkit._paths import DEFAULT_RULES
 from evalkit.data._io import DataError
 from evalkit.scoring.rules import RulesError
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+BULLETIN_OUT = Path("reports") / "bulletins"
 MAX_SHOWN = 50
 
 
@@ -26,16 +30,51 @@ class UserError(Exception):
     """A problem with the user's input or options: printed as one line, exit code 2."""
 
 
+@contextlib.contextmanager
+def _step(message: str, seconds: float = 2.0, *, show: bool | None = None):
+    """Say ``message`` on stderr if the step is still running after ``seconds``.
+
+    Only on a terminal by default (``show``): a log or a caller reading stderr gets the
+    messages that matter, not a line that depends on how busy the machine was.
+    """
+    if not (sys.stderr.isatty() if show is None else show):
+        yield
+        return
+    timer = threading.Timer(seconds, lambda: print(f"evalkit: {message} ...", file=sys.stderr,
+                                                   flush=True))  # fmt: skip
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def _table(frame: pd.DataFrame) -> str:
     with pd.option_context("display.max_colwidth", 90, "display.width", 200):
         return frame.to_string(index=False, na_rep="")
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _load(folder):
     from evalkit.data.loading import load
 
+    dataset = load(folder)
+    if dataset.counts.empty:  # not one table file: say so plainly instead of an empty table
+        raise UserError(
+            f"{folder}: no data files in this folder; expected the units, submissions and"
+            " adoptions files as .csv or .xlsx (see docs/data-format.md)"
+        )
+    return dataset
+
+
+def cmd_check(args: argparse.Namespace) -> int:
     rules = _rules(args.rules) if args.rules else None  # a bad rules file fails before loading
-    dataset = load(args.folder)
+    with _step(f"reading {args.folder}"):
+        dataset = _load(args.folder)
     print(f"evalkit check {args.folder}")
     print()
     print(_table(dataset.counts))
@@ -94,9 +133,8 @@ def _checked_rules(args: argparse.Namespace, dataset, path):
 
 def _load_clean(args: argparse.Namespace):
     """Load the data folder; refuse to rank on data with errors unless asked to."""
-    from evalkit.data.loading import load
-
-    dataset = load(args.folder)
+    with _step(f"reading {args.folder}"):
+        dataset = _load(args.folder)
     n_errors = int((dataset.issues["severity"] == "error").sum())
     if n_errors and not args.allow_errors:
         raise UserError(
@@ -119,8 +157,15 @@ def _rules(path):
     return load_rules(path)
 
 
-def _out(args: argparse.Namespace) -> Path:
-    return Path(args.out) if args.out else Path("reports") / str(args.year)
+def _out(args: argparse.Namespace, default: str | Path | None = None) -> Path:
+    """The output folder, checked before any work: not a file, not under one, writable."""
+    from evalkit.outputs._staging import OutputFolderError, check_output_folder
+
+    out = Path(args.out) if args.out else Path(default or Path("reports") / str(args.year))
+    try:
+        return check_output_folder(out)
+    except OutputFolderError as error:
+        raise UserError(f"--out {error}") from None
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -128,10 +173,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import localise
     from evalkit.scoring.scorer import score, score_informants
 
+    _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
+    if args.out:
+        _out(args)
     dataset = _load_clean(args)
     rules = _checked_rules(args, dataset, args.rules)
-    units = score(dataset, rules, year=args.year)
-    people = score_informants(dataset, rules, year=args.year)
+    with _step(f"scoring {args.year}"):
+        units = score(dataset, rules, year=args.year)
+        people = score_informants(dataset, rules, year=args.year)
     out = _out(args)
     if args.format == "xlsx":
         title = f"{args.year} · {rules.name}"
@@ -149,18 +198,30 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from evalkit.outputs._staging import staged_folder
     from evalkit.outputs.pack import write_pack
 
+    _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
+    if args.out:
+        _out(args)
     dataset = _load_clean(args)
-    files = write_pack(dataset, _checked_rules(args, dataset, args.rules), args.year,
-                       _out(args), lang=args.lang, svg=args.svg)  # fmt: skip
-    print(f"{len(files)} files in {_out(args)}; open {_out(args) / 'README.md'} first")
+    rules = _checked_rules(args, dataset, args.rules)
+    out = _out(args)
+    # Written beside the old pack and moved into place at the end: a failed or interrupted
+    # run leaves the previous pack whole.
+    with staged_folder(out) as staging:
+        files = write_pack(dataset, rules, args.year, staging, lang=args.lang, svg=args.svg,
+                           progress=lambda message: _say(message.replace(str(staging), str(out))))  # fmt: skip
+    print(f"{len(files)} files in {out}; open {out / 'README.md'} first")
     return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import write_comparison
 
+    _rules(args.rules), _rules(args.against)  # bad rules files fail before the data is read
+    if args.out:
+        _out(args)
     dataset = _load_clean(args)
     summary = write_comparison(dataset, _checked_rules(args, dataset, args.rules),
                                _checked_rules(args, dataset, args.against), args.year,
@@ -172,17 +233,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_bulletin(args: argparse.Namespace) -> int:
     from evalkit.outputs.bulletin import bulletin_period, write_bulletin
 
-    bulletin_period(args.period)  # a bad period fails before the data is loaded
-    args.year = None
+    bulletin_period(args.period)  # a bad period, rules file or output folder fails first
+    _rules(args.rules)
+    out = _out(args, default=BULLETIN_OUT)
+    args.year = None  # the period names the year
     dataset = _load_clean(args)
-    out = Path(args.out) if args.out else Path("reports") / "bulletins"
     rules = _checked_rules(args, dataset, args.rules)
-    if args.format == "docx":  # the 通报 as an official document (Chinese by nature)
-        from evalkit.outputs.bulletin_doc import write_bulletin_docx
+    with _step(f"writing the bulletin of {args.period}"):
+        if args.format == "docx":  # the 通报 as an official document (Chinese by nature)
+            from evalkit.outputs.bulletin_doc import write_bulletin_docx
 
-        path = write_bulletin_docx(dataset, rules, args.period, out)
-    else:
-        path = write_bulletin(dataset, rules, args.period, out, lang=args.lang)
+            path = write_bulletin_docx(dataset, rules, args.period, out)
+        else:
+            path = write_bulletin(dataset, rules, args.period, out, lang=args.lang)
     print(path)
     return EXIT_OK
 
@@ -209,16 +272,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=cmd_check)
 
-    def common(name: str, help: str, func) -> argparse.ArgumentParser:
+    def common(name: str, help: str, func, *, out: str = "reports/YEAR") -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
         p.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
-        p.add_argument("--year", type=int, help="year to rank (default: the latest in the data)")
+        if func is not cmd_bulletin:  # a bulletin's period names its year
+            p.add_argument(
+                "--year", type=int, help="year to rank (default: the latest in the data)"
+            )
         p.add_argument(
             "--rules",
             default=str(DEFAULT_RULES),
             help="rules file, or the name of a shipped one (default: rules/default.toml)",
         )
-        p.add_argument("--out", help="output folder (default: reports/YEAR)")
+        p.add_argument("--out", help=f"output folder (default: {out})")
         p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
         p.add_argument(
             "--allow-errors",
@@ -234,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--svg", action="store_true", help="also write every chart as SVG")
     compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
     compare.add_argument("--against", required=True, help="the second rules file (B)")
-    bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)
+    bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin,
+                      out=BULLETIN_OUT.as_posix())  # fmt: skip
     bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
     bulletin.add_argument(
         "--format",
@@ -272,7 +339,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # a full disk, a folder that vanished, permissions
+        where = f" {exc.filename}:" if exc.filename else ""
+        print(f"evalkit: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line, and the traceback on request
+        if os.environ.get("EVALKIT_DEBUG"):
+            raise
+        print(f"evalkit: internal error: {type(exc).__name__}: {exc} (set EVALKIT_DEBUG=1 to see"
+              " where; please report it with the command you ran)", file=sys.stderr)  # fmt: skip
+        return EXIT_INTERNAL
 
 
 def run() -> None:

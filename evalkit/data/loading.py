@@ -75,6 +75,11 @@ def load(folder: str | Path) -> Dataset:
     True
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(
+            f"{folder}: is a file, not a folder; give the data folder that holds the units,"
+            " submissions and adoptions files"
+        )
     if not folder.is_dir():
         raise DataError(f"{folder}: no such data folder")
     mapping = read_mapping(folder)

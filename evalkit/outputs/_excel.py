@@ -57,6 +57,55 @@ FOOTERS = {"zh": "第 &P 页", "en": "Page &P"}
 PORTRAIT_WIDTH = 100  # tables at most this many characters wide print upright
 
 
+# Control characters other than tab, line feed and carriage return: removed from every text
+# cell, because they hide what a cell starts with (a control character then "=" is a formula
+# to a spreadsheet once the control character is dropped).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_text(series: pd.Series) -> bool:
+    """A column of text: string or categorical dtype, or objects that are all str (or missing)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.api.types.infer_dtype(series.cat.categories) in ("string", "empty")
+    if pd.api.types.is_object_dtype(series):
+        return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    return pd.api.types.is_string_dtype(series)
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Text with control characters removed (tab and line breaks kept), missing kept missing."""
+    text = series.astype("string")
+    return text.str.replace(CONTROL_CHARACTERS, "", regex=True)
+
+
+def formula_like(series: pd.Series) -> pd.Series:
+    """True where cleaned text starts as a formula would (``=``, ``+``, ``-``, ``@``, tab, CR)."""
+    return clean_text(series).str.startswith(FORMULA_START).fillna(False).astype(bool)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for CSV: control characters removed, formula-like text prefixed with ``'`` (OWASP).
+
+    Numbers, dates and missing values are left as they are; only text cells change.
+
+    Examples
+    --------
+    >>> neutralise(pd.DataFrame({"标题": ["=1+1", "城关镇", "@SUM(A1)"]}))["标题"].tolist()
+    ["'=1+1", '城关镇', "'@SUM(A1)"]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if not _is_text(out[col]):
+            continue
+        text = clean_text(out[col])
+        risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)
+        if (text.fillna("") != out[col].astype("string").fillna("")).any() or risky.any():
+            out[col] = text.mask(risky, "'" + text).astype(object).where(text.notna(), None)
+    return out
+
+
 def display_width(text: str) -> int:
     """Columns a string takes on screen: wide (CJK) characters count two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -97,8 +146,8 @@ def _cell_values(frame: pd.DataFrame) -> list[list]:
     out = frame.copy()
     for col in out.columns:
         s = out[col]
-        if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s):
-            s = s.astype("string").str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+        if _is_text(s):
+            s = clean_text(s).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
         out[col] = s.astype(object).where(s.notna(), None)
     return out.to_numpy(dtype=object).tolist()
 
@@ -141,10 +190,10 @@ def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str
     last = first_row + len(frame)
     for j, col in enumerate(frame.columns, start=1):
         s = frame[col]
-        formula_like = np.zeros(len(s), dtype=bool)
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            # Text that starts with "=" was parsed as a formula by openpyxl: store it as text.
-            formula_like = s.astype("string").str.startswith("=").fillna(False).to_numpy()
+        # Text that starts like a formula (after its control characters are removed, as they
+        # are when written) is stored as text with Excel's quote prefix: never a formula, not
+        # even after the user edits the cell.
+        risky = formula_like(s).to_numpy() if _is_text(s) else np.zeros(len(s), dtype=bool)
         fmt = formats.get(col) or column_format(s)
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
         cells = [
@@ -161,8 +210,9 @@ def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str
             first.number_format = fmt
         for cell in cells[1:]:
             cell._style = copy(first._style)
-        for i in np.flatnonzero(formula_like):
+        for i in np.flatnonzero(risky):
             cells[i].data_type = "s"
+            cells[i].quotePrefix = True
     _fit_row_heights(ws, frame, first_row)
 
 
@@ -343,6 +393,9 @@ def replace_atomically(path: Path, data: bytes) -> Path:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically and byte-stable."""
-    text = frame.to_csv(index=False, lineterminator="\n")
+    """Write ``frame`` as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically and byte-stable.
+
+    Text that a spreadsheet would run as a formula is neutralised (:func:`neutralise`).
+    """
+    text = neutralise(frame).to_csv(index=False, lineterminator="\n")
     return replace_atomically(Path(path), text.encode("utf-8-sig"))

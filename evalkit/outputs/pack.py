@@ -412,7 +412,15 @@ def _chart_pool(n_jobs: int):
     workers = min(max(n_jobs, 1), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return ThreadPoolExecutor(max_workers=1)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_leave_interrupts_to_the_parent)  # fmt: skip
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Chart workers ignore Ctrl-C: the main process stops the run and says so in one line."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _funnel(metrics: pd.DataFrame):
