@@ -58,8 +58,10 @@ def _one_line(done: subprocess.CompletedProcess, code: int = 2) -> str:
 
 
 def _main(capsys, *args: str) -> tuple[int, str]:
+    """Run in this process; return the exit code and stderr without progress lines."""
     code = main(list(args))
-    return code, capsys.readouterr().err
+    err = capsys.readouterr().err
+    return code, "".join(line for line in err.splitlines(True) if not line.endswith("...\n"))
 
 
 def hostile_sample(folder: Path) -> Path:

@@ -376,6 +376,28 @@ def available_rules() -> list[str]:
     return sorted(p.stem for p in RULES_DIR.glob("*.toml"))
 
 
+MAX_RULE_NUMBER = 1e9  # points, hours, quotas: far beyond any real table, far from overflow
+
+
+def _unreasonable_numbers(data: dict, path: Path) -> list[str]:
+    """Messages for numbers that are infinite, NaN or larger than :data:`MAX_RULE_NUMBER`."""
+    problems = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:  # not recursive: the file's nesting is the user's
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(f"{key}.{k}" if key else str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{key}[{i}]", v) for i, v in enumerate(value)]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if not abs(value) <= MAX_RULE_NUMBER:  # NaN fails this too
+                problems.append(
+                    f"{path}: {key} = {value!r}: numbers in a rules file must be finite and"
+                    f" at most {MAX_RULE_NUMBER:.0e} in size"
+                )
+    return sorted(problems)
+
+
 def load_rules(path_or_name: str | Path | Rules = "default") -> Rules:
     """Read and validate a rules file.
 
@@ -413,6 +435,12 @@ def load_rules(path_or_name: str | Path | Rules = "default") -> Rules:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise RulesError([f"{path}: not valid TOML: {error}"]) from None
+    except RecursionError:
+        raise RulesError([f"{path}: nested too deeply to be a rules file"]) from None
+    except OSError as error:
+        raise RulesError([f"{path}: cannot be read: {error.strerror or error}"]) from None
+    if problems := _unreasonable_numbers(data, path):
+        raise RulesError(problems)
     source = (
         str(path.relative_to(RULES_DIR.parent))
         if path.is_relative_to(RULES_DIR.parent)
