@@ -8,12 +8,15 @@ namespace (`unshare -m`, root only) and are skipped where that is not possible.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -27,14 +30,14 @@ from evalkit.outputs._excel import FORMULA_START
 
 YEAR = "2025"
 HOSTILE_GROUP = "乡镇/街道：组"
-HOSTILE_TITLES = {  # submission row (Excel numbering) -> title
-    3: '\x01=HYPERLINK("http://example.invalid","点击")',
-    4: "+1+1 白沙镇招商引资",
-    5: "-2+3 简报",
-    6: "@SUM(A1:A9)",
-    7: "\t=1+1",
-    8: "\r=1+1",
-}
+HOSTILE_TITLES = [  # titles of five items adopted in the year
+    '\x01=HYPERLINK("http://example.invalid","点击")',
+    "+1+1 白沙镇招商引资",
+    "-2+3 简报",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+]  # a title starting with CR is tried on the writers alone (test_writers_neutralise_...)
+HOSTILE_INFORMANTS = ["\x01=1+2宋超", "+王五", "-李四", "@赵六", "\t=钱七"]
 
 
 def _cli(*args: str, env: dict | None = None, cwd=None, timeout=900) -> subprocess.CompletedProcess:
@@ -73,12 +76,17 @@ def hostile_sample(folder: Path) -> Path:
         if cell.value == "乡镇组":
             cell.value = HOSTILE_GROUP
     book.save(folder / "units.xlsx")
-    book = openpyxl.load_workbook(folder / "submissions.xlsx")
-    sheet = book.active
-    for row, title in HOSTILE_TITLES.items():
-        sheet.cell(row=row, column=4).value = title
-        sheet.cell(row=row, column=4).data_type = "s"  # text, as an office's export has it
-    book.save(folder / "submissions.xlsx")
+    # Submissions as CSV: an .xlsx cannot hold a raw control character, a CSV export can.
+    # The titles go to items adopted in the year, so they reach the workbook and the CSVs.
+    items = pd.read_excel(folder / "submissions.xlsx", header=1, dtype=str)
+    adopted = pd.read_csv(folder / "adoptions.csv", dtype=str)
+    ids = adopted.loc[adopted["采用时间"].str.startswith(YEAR), "编号"].drop_duplicates()
+    chosen = items["编号"].isin(ids) & items["报送时间"].str.startswith(YEAR)
+    rows = items.index[chosen][: len(HOSTILE_TITLES)]
+    items.loc[rows, "标题"] = HOSTILE_TITLES
+    items.loc[rows, "信息员"] = HOSTILE_INFORMANTS
+    (folder / "submissions.xlsx").unlink()
+    items.to_csv(folder / "submissions.csv", index=False, encoding="utf-8")
     return folder
 
 
@@ -229,27 +237,31 @@ def test_a_group_name_with_slash_and_fullwidth_colon_makes_the_whole_pack(hostil
     assert any("街道" in name and "/" not in name for name in book.sheetnames), book.sheetnames
     assert len(list(pack.glob("chart_*.png"))) == len(list(pack.glob("chart_*.svg"))) >= 10
     units = pd.read_csv(pack / f"units_{YEAR}.csv", encoding="utf-8-sig")
-    assert HOSTILE_GROUP in set(units["group"])
+    assert unicodedata.normalize("NFKC", HOSTILE_GROUP) in set(units["group"])  # as loaded
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]?\d+)?")
 
 
 def _csv_cells(pack: Path) -> list[tuple[str, str, str]]:
+    """Every text cell of the pack's CSV files (numbers such as -3.5 are numbers, not text)."""
     cells = []
     for path in sorted(pack.glob("*.csv")):
         frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         for col in frame.columns:
-            cells += [(path.name, col, v) for v in frame[col]]
+            cells += [(path.name, col, v) for v in frame[col] if not NUMBER.fullmatch(v)]
     return cells
 
 
-def test_hostile_titles_are_neutralised_in_every_output_csv(hostile_pack):
+def test_hostile_names_are_neutralised_in_every_output_csv(hostile_pack):
     done, pack = hostile_pack
     assert done.returncode == 0, done.stderr
     cells = _csv_cells(pack)
     live = [c for c in cells if c[2].startswith(FORMULA_START)]
     assert live == []
     values = {c[2] for c in cells}
-    assert '\'=HYPERLINK("http://example.invalid","点击")' in values  # control char dropped
-    assert "'+1+1 白沙镇招商引资" in values and "'@SUM(A1:A9)" in values
+    # the control character dropped; the loader trims the tab, leaving a formula start
+    assert {"'=1+2宋超", "'+王五", "'-李四", "'@赵六", "'=钱七"} <= values
     assert not any("\x01" in v for v in values)
 
 
@@ -268,6 +280,28 @@ def test_hostile_titles_are_text_in_the_workbook_never_formulas(hostile_pack):
                     quoted.append(cell.value)
     assert formulas == []
     assert '=HYPERLINK("http://example.invalid","点击")' in quoted
+
+
+@pytest.mark.parametrize(
+    ("text", "in_csv", "in_workbook", "quoted"),
+    # XML reads a CR back as LF; the cell was written as "\r=1+1" with the quote prefix
+    [("\r=1+1", "\n=1+1", "\n=1+1", True), ("\x02\x03+1", "'+1", "+1", True),
+     ("\x85@x", "'@x", "@x", True), ("\t-1", "'\t-1", "\t-1", True),
+     ("城关镇", "城关镇", "城关镇", False), ("a=b", "a=b", "a=b", False)],
+)  # fmt: skip
+def test_writers_neutralise_formula_starts_after_removing_control_characters(
+    tmp_path, text, in_csv, in_workbook, quoted
+):
+    from evalkit.outputs._excel import Sheet, write_csv, write_workbook
+
+    frame = pd.DataFrame({"标题": [text], "得分": [-3.5]})
+    csv = write_csv(tmp_path / "x.csv", frame).read_text(encoding="utf-8-sig")
+    assert pd.read_csv(io.StringIO(csv), dtype=str)["标题"].tolist() == [in_csv]
+    assert "'-3.5" not in csv and pd.read_csv(io.StringIO(csv))["得分"].tolist() == [-3.5]
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", [Sheet("表", frame, "t")]))
+    cell = book["表"]["A3"]
+    assert (cell.value, cell.data_type) == (in_workbook, "s")
+    assert cell.quotePrefix == quoted
 
 
 @pytest.fixture(scope="module")

@@ -88,7 +88,9 @@ def formula_like(series: pd.Series) -> pd.Series:
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy for CSV: control characters removed, formula-like text prefixed with ``'`` (OWASP).
 
-    Numbers, dates and missing values are left as they are; only text cells change.
+    Carriage returns become line feeds, the CSV's own line break, so that every
+    reader keeps a row with a line break in a title whole. Numbers, dates and
+    missing values are left as they are; only text cells change.
 
     Examples
     --------
@@ -99,11 +101,26 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if not _is_text(out[col]):
             continue
-        text = clean_text(out[col])
+        original = out[col].astype("string")
+        text = clean_text(original).str.replace("\r\n", "\n").str.replace("\r", "\n")
         risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)
-        if (text.fillna("") != out[col].astype("string").fillna("")).any() or risky.any():
+        if risky.any() or (text.fillna("") != original.fillna("")).any():
             out[col] = text.mask(risky, "'" + text).astype(object).where(text.notna(), None)
     return out
+
+
+# Characters Excel forbids in sheet names, and the full-width forms a Chinese reader expects.
+SHEET_NAME_FORBIDDEN = str.maketrans("/\\?*[]:", "／＼？＊［］：")
+
+
+def sheet_title(name: str) -> str:
+    """A legal sheet name: forbidden characters as their full-width forms, at most 31 long.
+
+    >>> sheet_title("乡镇/街道：组排名")
+    '乡镇／街道：组排名'
+    """
+    title = CONTROL_CHARACTERS.sub("", str(name)).translate(SHEET_NAME_FORBIDDEN).strip("'")
+    return title[:31] or "Sheet"
 
 
 def display_width(text: str) -> int:
@@ -261,7 +278,7 @@ def _write_sheet(book, sheet: Sheet, lang: str) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    ws = book.create_sheet(sheet.name[:31])
+    ws = book.create_sheet(sheet_title(sheet.name))
     frame = sheet.frame
     thin = Side(style="thin", color="808080")
     border = Border(top=thin, bottom=thin, left=thin, right=thin)
