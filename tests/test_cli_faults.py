@@ -293,7 +293,7 @@ def test_hostile_titles_are_text_in_the_workbook_never_formulas(hostile_pack):
 
 @pytest.mark.parametrize(
     ("text", "in_csv", "in_workbook", "quoted"),
-    # XML reads a CR back as LF; the cell was written as "\r=1+1" with the quote prefix
+    # an XML reader may give a CR back as LF; the cell was written as "\r=1+1", quote prefixed
     [("\r=1+1", "\n=1+1", "\n=1+1", True), ("\x02\x03+1", "'+1", "+1", True),
      ("\x85@x", "'@x", "@x", True), ("\t-1", "'\t-1", "\t-1", True),
      ("城关镇", "城关镇", "城关镇", False), ("a=b", "a=b", "a=b", False)],
@@ -309,7 +309,7 @@ def test_writers_neutralise_formula_starts_after_removing_control_characters(
     assert "'-3.5" not in csv and pd.read_csv(io.StringIO(csv))["得分"].tolist() == [-3.5]
     book = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", [Sheet("表", frame, "t")]))
     cell = book["表"]["A3"]
-    assert (cell.value, cell.data_type) == (in_workbook, "s")
+    assert (cell.value.replace("\r", "\n"), cell.data_type) == (in_workbook, "s")
     assert cell.quotePrefix == quoted
 
 
