@@ -244,7 +244,7 @@ def test_a_group_name_with_slash_and_fullwidth_colon_makes_the_whole_pack(hostil
     assert "Traceback" not in done.stderr
     book = openpyxl.load_workbook(pack / f"ranking_{YEAR}.xlsx", read_only=True)
     assert any("街道" in name and "/" not in name for name in book.sheetnames), book.sheetnames
-    assert len(list(pack.glob("chart_*.png"))) == len(list(pack.glob("chart_*.svg"))) >= 10
+    assert len(list(pack.glob("chart_*.png"))) >= 10
     units = pd.read_csv(pack / f"units_{YEAR}.csv", encoding="utf-8-sig")
     assert unicodedata.normalize("NFKC", HOSTILE_GROUP) in set(units["group"])  # as loaded
 
