@@ -234,7 +234,8 @@ def test_rules_with_1e308_points_is_one_line(tmp_path):
 def hostile_pack(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     folder = hostile_sample(root / "data")
-    done = _cli("report", str(folder), "--year", YEAR, "--out", str(root / "pack"))
+    # --allow-errors: the default rules name 乡镇组, which the renamed group no longer is
+    done = _cli("report", str(folder), "--year", YEAR, "--out", str(root / "pack"), "--allow-errors")
     return done, root / "pack"
 
 
