@@ -235,7 +235,9 @@ def hostile_pack(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     folder = hostile_sample(root / "data")
     # --allow-errors: the default rules name 乡镇组, which the renamed group no longer is
-    done = _cli("report", str(folder), "--year", YEAR, "--out", str(root / "pack"), "--allow-errors")
+    done = _cli(
+        "report", str(folder), "--year", YEAR, "--out", str(root / "pack"), "--allow-errors"
+    )
     return done, root / "pack"
 
 
