@@ -9,7 +9,7 @@ from conftest import make_dataset
 
 from evalkit.data.loading import load
 from evalkit.scoring.rules import available_rules, load_rules
-from evalkit.scoring.scorer import ledger, score
+from evalkit.scoring.scorer import ledger, score, score_informants
 
 REAL = [
     "changshan-2014",
@@ -42,6 +42,7 @@ def test_at_least_eight_real_rule_sets_are_shipped():
 def test_each_real_rule_set_scores_the_sample(sample, name):
     rules = load_rules(name)
     result = score(sample, rules, year=2025)
+    assert len(score_informants(sample, rules, year=2025))  # count sanctions with no faults
     assert len(result) == len(sample.units)
     assert result["score"].notna().all()
     assert (result["score"] != 0).any()  # the sample's adoptions earn points under every set

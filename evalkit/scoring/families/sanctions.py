@@ -124,9 +124,9 @@ class Sanctions(Family):
         counts, applies = [], []
         for s in rules["sanction"]:
             kinds = np.isin(prepared.kind, [kit.FAULT_KINDS.index(k) for k in s["faults"]])
-            count = np.bincount(
+            count = np.bincount(  # float even when there are no faults (informants)
                 prepared.unit, weights=kinds & prepared.within[s["over"]], minlength=n
-            )
+            ).astype(np.float64)
             categories = [kit.CATEGORIES.index(c) for c in s["late"]]
             late_here = late & np.isin(b.sub_cat[b.c_sub], categories)
             count += np.bincount(
