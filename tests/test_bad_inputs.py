@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -769,9 +768,7 @@ def test_bad_input(tmp_path, make, expected, loaded, read, check):
     folder = tmp_path / "data"
     folder.mkdir()
     make(folder)
-    started = time.perf_counter()
     dataset = evalkit.load(folder)
-    assert time.perf_counter() - started < 10
 
     issues = dataset.issues.assign(
         file=dataset.issues["file"].map(_name),
@@ -824,14 +821,14 @@ def test_the_valid_folder_loads_without_any_issue(tmp_path):
     assert dataset.faults["kind"].tolist() == ["late", "commission_missed"]
 
 
-def test_a_billion_laughs_is_refused_quickly(tmp_path):
+def test_a_billion_laughs_is_refused_before_it_is_parsed(tmp_path):
+    # The entity declaration is found by a scan of the part before any XML parser
+    # sees it, so nothing is expanded (speed is measured in `make bench`, not here).
     entity_xlsx(tmp_path / "faults.xlsx")
-    started = time.perf_counter()
     with pytest.raises(evalkit.DataError, match="declares entities"):
         from evalkit.data._io import read_cells
 
         read_cells(tmp_path / "faults.xlsx")
-    assert time.perf_counter() - started < 2
 
 
 # ---------------------------------------------------------------- evalkit check

