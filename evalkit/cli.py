@@ -20,6 +20,7 @@ from evalkit.scoring.rules import RulesError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 MAX_SHOWN = 50
+PERIOD_HELP = "2025 (a year), 2025H1 (a half year), 2025Q3 (a quarter) or 2025-06 (a month)"
 
 
 class UserError(Exception):
@@ -56,6 +57,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_USAGE if n_errors else EXIT_OK
 
 
+def _period(args: argparse.Namespace) -> None:
+    """Read ``--period`` before anything is loaded; it sets the year ranked and the file tag."""
+    from evalkit.metrics import parse_period, period_tag, resolve_period
+
+    args.span, args.tag = None, None if args.year is None else str(args.year)
+    if getattr(args, "period", None) is None:
+        return
+    if args.year is not None:
+        raise UserError("give --year or --period, not both")
+    try:
+        period = parse_period(args.period)
+    except ValueError as error:
+        raise UserError(f"--period {error}") from None
+    args.span = resolve_period(period, lang=args.lang)
+    args.tag, args.year = period_tag(period), period.year
+
+
 def _load_clean(args: argparse.Namespace):
     """Load the data folder; refuse to rank on data with errors unless asked to."""
     from evalkit.data.loading import load
@@ -73,7 +91,10 @@ def _load_clean(args: argparse.Namespace):
             raise UserError(f"{args.folder}: no submissions loaded, so there is no year to rank")
         args.year = dataset.years[-1]
     elif args.year not in dataset.years:
-        raise UserError(f"--year {args.year}: the data has submissions in {dataset.years} only")
+        span = getattr(args, "span", None)
+        option = f"--period {args.period}" if span else f"--year {args.year}"
+        raise UserError(f"{option}: the data has submissions in {dataset.years} only")
+    args.tag = getattr(args, "tag", None) or str(args.year)
     return dataset
 
 
@@ -84,7 +105,7 @@ def _rules(path):
 
 
 def _out(args: argparse.Namespace) -> Path:
-    return Path(args.out) if args.out else Path("reports") / str(args.year)
+    return Path(args.out) if args.out else Path("reports") / args.tag
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -92,21 +113,22 @@ def cmd_score(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import localise
     from evalkit.scoring.scorer import score, score_informants
 
+    _period(args)
     dataset = _load_clean(args)
     rules = _rules(args.rules)
-    units = score(dataset, rules, year=args.year)
-    people = score_informants(dataset, rules, year=args.year)
-    out = _out(args)
+    units = score(dataset, rules, year=args.year, period=args.span)
+    people = score_informants(dataset, rules, year=args.year, period=args.span)
+    out, tag = _out(args), args.tag
     if args.format == "xlsx":
-        title = f"{args.year} · {rules.name}"
-        path = write_workbook(out / f"scores_{args.year}.xlsx", [
+        title = f"{args.span.label if args.span else args.year} · {rules.name}"
+        path = write_workbook(out / f"scores_{tag}.xlsx", [
             Sheet("单位" if args.lang == "zh" else "Units", localise(units, args.lang), title),
             Sheet("信息员" if args.lang == "zh" else "Informants", localise(people, args.lang), title),
         ], lang=args.lang)  # fmt: skip
         written = [path]
     else:
-        written = [write_csv(out / f"units_{args.year}.csv", units),
-                   write_csv(out / f"informants_{args.year}.csv", people)]  # fmt: skip
+        written = [write_csv(out / f"units_{tag}.csv", units),
+                   write_csv(out / f"informants_{tag}.csv", people)]  # fmt: skip
     for path in written:
         print(path)
     return EXIT_OK
@@ -115,6 +137,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import write_pack
 
+    _period(args)
     dataset = _load_clean(args)
     files = write_pack(dataset, _rules(args.rules), args.year, _out(args), lang=args.lang,
                        svg=args.svg)  # fmt: skip
@@ -136,7 +159,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     from evalkit.outputs.bulletin import bulletin_period, write_bulletin
 
     bulletin_period(args.period)  # a bad period fails before the data is loaded
-    args.year = None
+    args.year, args.span = None, None
     dataset = _load_clean(args)
     out = Path(args.out) if args.out else Path("reports") / "bulletins"
     if args.format == "docx":  # the 通报 as an official document (Chinese by nature)
@@ -164,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--all", action="store_true", help="show every issue, not the first 50")
     check.set_defaults(func=cmd_check)
 
-    def common(name: str, help: str, func) -> argparse.ArgumentParser:
+    def common(name: str, help: str, func, period: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
         p.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
         p.add_argument("--year", type=int, help="year to rank (default: the latest in the data)")
@@ -173,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
             default=str(DEFAULT_RULES),
             help="rules file, or the name of a shipped one (default: rules/default.toml)",
         )
-        p.add_argument("--out", help="output folder (default: reports/YEAR)")
+        if period:
+            p.add_argument("--period", help=f"period to rank instead of a year: {PERIOD_HELP}")
+        p.add_argument("--out", help="output folder (default: reports/YEAR or reports/PERIOD)")
         p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
         p.add_argument(
             "--allow-errors",
@@ -183,14 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    score = common("score", "write the unit and informant scores (CSV or XLSX)", cmd_score)
+    score = common(
+        "score", "write the unit and informant scores (CSV or XLSX)", cmd_score, period=True
+    )
     score.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     report = common("report", "write the year-end pack: workbook, charts and index", cmd_report)
     report.add_argument("--svg", action="store_true", help="also write every chart as SVG")
     compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
     compare.add_argument("--against", required=True, help="the second rules file (B)")
-    bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin)
-    bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
+    bulletin = common(
+        "bulletin",
+        "write the bulletin workbook of a month, quarter, half year or year",
+        cmd_bulletin,
+    )
+    bulletin.add_argument("--period", required=True, help=PERIOD_HELP)
     bulletin.add_argument(
         "--format",
         choices=["xlsx", "docx"],

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # The tables of a data folder, in load order (units first: the others refer to it).
-TABLES = ("units", "submissions", "adoptions", "faults")
-OPTIONAL_TABLES = frozenset({"faults"})
+TABLES = ("units", "submissions", "adoptions", "faults", "instructions", "forwardings")
+OPTIONAL_TABLES = frozenset({"faults", "instructions", "forwardings"})
 
 # File stems accepted for each table besides the canonical name.
 FILE_STEMS = {
@@ -20,6 +20,8 @@ FILE_STEMS = {
     "submissions": ("submissions", "报送", "报送记录", "信息报送"),
     "adoptions": ("adoptions", "采用", "采用记录", "信息采用"),
     "faults": ("faults", "扣分", "问题", "扣分记录", "问题记录"),
+    "instructions": ("instructions", "批示", "批示记录", "领导批示", "领导批示记录"),
+    "forwardings": ("forwardings", "转报", "转报记录", "信息转报", "上报记录"),
 }
 
 
@@ -216,9 +218,27 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "批示级别",
             "批示层级",
             enum="instruction_level",
-            doc="level of a leader's instruction (批示) on it, if any",
+            doc="level of a leader's instruction (批示) on it, if any: any leader_level spelling,"
+            " one for all leaders named or one per leader",
         ),
-        _c("instructed_by", "text", False, "批示领导", "批示人", doc="the leader who wrote it"),
+        _c(
+            "instructed_by",
+            "names",
+            False,
+            "批示领导",
+            "批示人",
+            doc="the leader who wrote it; several leaders make one instruction record each",
+        ),
+        _c(
+            "forwarded_to",
+            "enum",
+            False,
+            "转报",
+            "转报级别",
+            "转报情况",
+            enum="forward_level",
+            doc="the office forwarded the item upward from this adoption (a forwarding record)",
+        ),
     ),
     "faults": (
         _c("unit", "units", True, "单位", "单位名称", "责任单位", doc="the unit at fault"),
@@ -253,6 +273,108 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             doc="the item concerned, if any",
         ),
         _c("note", "text", False, "说明", "备注", "情况说明", doc="kept as typed"),
+    ),
+    "instructions": (
+        _c(
+            "submission_id",
+            "text",
+            True,
+            "编号",
+            "信息编号",
+            "稿件编号",
+            "id",
+            doc="the item instructed on",
+        ),
+        _c(
+            "adoption_level",
+            "enum",
+            False,
+            "采用级别",
+            "采用层级",
+            enum="level",
+            doc="the adoption instructed on; empty: the item's highest adoption",
+        ),
+        _c(
+            "outlet",
+            "text",
+            False,
+            "采用刊物",
+            "刊物",
+            "载体",
+            doc="the outlet of that adoption, when the item has several at the level",
+        ),
+        _c(
+            "leader_level",
+            "enum",
+            True,
+            "批示级别",
+            "批示层级",
+            "领导级别",
+            "批示领导级别",
+            enum="leader_level",
+            doc="the leader's level or tier",
+        ),
+        _c(
+            "leader",
+            "names",
+            False,
+            "批示领导",
+            "批示人",
+            "领导",
+            "领导姓名",
+            doc="who wrote it; several leaders in one cell make one record each",
+        ),
+        _c(
+            "instructed_at",
+            "datetime",
+            False,
+            "批示时间",
+            "批示日期",
+            doc="when; empty: the adoption's date",
+        ),
+        _c(
+            "kind",
+            "enum",
+            False,
+            "批示类型",
+            "批示性质",
+            enum="instruction_kind",
+            doc="affirmative (肯定性) or directive (指示性)",
+        ),
+        _c("note", "text", False, "批示内容", "备注", "说明", doc="kept as typed"),
+    ),
+    "forwardings": (
+        _c(
+            "submission_id",
+            "text",
+            True,
+            "编号",
+            "信息编号",
+            "稿件编号",
+            "id",
+            doc="the item forwarded",
+        ),
+        _c(
+            "to_level",
+            "enum",
+            True,
+            "转报级别",
+            "转报层级",
+            "报送级别",
+            "转报",
+            enum="forward_level",
+            doc="the level it was forwarded to",
+        ),
+        _c(
+            "forwarded_at",
+            "datetime",
+            True,
+            "转报时间",
+            "转报日期",
+            "上报时间",
+            doc="when the office forwarded it",
+        ),
+        _c("note", "text", False, "备注", "说明", doc="kept as typed"),
     ),
 }
 
@@ -321,6 +443,70 @@ ENUMS: dict[str, Enum] = {
                 "city": ("市", "市领导", "市级领导"),
                 "province": ("省", "省领导", "省级领导"),
                 "national": ("国家", "中央", "中央领导", "国家领导"),
+            },
+            ordered=True,
+        ),
+        _enum(
+            "leader_level",
+            {
+                "county": "县级",
+                "city_office": "市委市政府办公室领导",
+                "city_secretary": "市委市政府秘书长",
+                "city": "市级",
+                "province_office": "省委省政府办公厅领导",
+                "province_secretary": "省委省政府秘书长",
+                "province": "省级",
+                "national": "国家级",
+            },
+            {
+                "county": ("县", "县领导", "区级", "区领导", "县级领导"),
+                "city_office": ("市委办领导", "市政府办领导", "市委办市府办领导", "市办领导"),
+                "city_secretary": (
+                    "市委秘书长",
+                    "市政府秘书长",
+                    "市委副秘书长",
+                    "市政府副秘书长",
+                    "市委市政府副秘书长",
+                ),
+                "city": ("市", "市领导", "市级领导"),
+                "province_office": ("省委办公厅领导", "省政府办公厅领导", "省办领导"),
+                "province_secretary": (
+                    "省委秘书长",
+                    "省政府秘书长",
+                    "省委副秘书长",
+                    "省政府副秘书长",
+                    "省委省政府副秘书长",
+                ),
+                "province": ("省", "省领导", "省级领导"),
+                "national": ("国家", "中央", "中央领导", "国家领导", "国务院", "国务院领导"),
+            },
+            ordered=True,
+        ),
+        _enum(
+            "instruction_kind",
+            {"affirmative": "肯定性", "directive": "指示性"},
+            {
+                "affirmative": ("肯定性批示", "肯定", "表扬", "表扬性批示"),
+                "directive": ("指示性批示", "部署性", "部署性批示", "交办", "交办性批示"),
+            },
+            default="affirmative",
+        ),
+        _enum(
+            "forward_level",
+            {"city": "转报市", "province": "转报省", "national": "转报国家"},
+            {
+                "city": ("市", "市级", "报市", "选报市", "选用报市"),
+                "province": ("省", "省级", "报省", "选报省", "选用报省"),
+                "national": (
+                    "国家",
+                    "国家级",
+                    "报国办",
+                    "选报国办",
+                    "转报国办",
+                    "报中办",
+                    "选报中办",
+                    "转报中办",
+                ),
             },
             ordered=True,
         ),

@@ -257,6 +257,24 @@ _ENUMS_EN: dict[str, dict[str, str]] = {
         "submissions": "Submissions",
         "adoptions": "Adoptions",
         "faults": "Faults",
+        "instructions": "Instructions",
+        "forwardings": "Forwardings",
+    },
+    "leader_level": {
+        "county": "County",
+        "city_office": "City general office",
+        "city_secretary": "City secretary-general",
+        "city": "City",
+        "province_office": "Provincial general office",
+        "province_secretary": "Provincial secretary-general",
+        "province": "Province",
+        "national": "National",
+    },
+    "instruction_kind": {"affirmative": "Affirmative", "directive": "Directive"},
+    "forward_level": {
+        "city": "To the city",
+        "province": "To the province",
+        "national": "To the national offices",
     },
     "fault_kind": {
         "late": "Late",
@@ -277,7 +295,8 @@ def _build() -> dict[str, dict[str, str]]:
                                               ("rejected", "拒收"))}  # fmt: skip
     en |= {f"severity.{k}": v for k, v in _ENUMS_EN["severity"].items()}
     zh |= {f"table.{k}": v for k, v in (("units", "单位"), ("submissions", "报送"),
-                                        ("adoptions", "采用"), ("faults", "问题"))}  # fmt: skip
+                                        ("adoptions", "采用"), ("faults", "问题"),
+                                        ("instructions", "批示"), ("forwardings", "转报"))}  # fmt: skip
     en |= {f"table.{k}": v for k, v in _ENUMS_EN["table"].items()}
     for enum in ENUMS.values():
         zh |= {f"{enum.name}.{value}": text for value, text in enum.zh.items()}
