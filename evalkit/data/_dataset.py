@@ -16,6 +16,9 @@ COUNT_COLUMNS = ["table", "file", "rows_read", "loaded", "rejected", "blank_rows
 
 def instructions_of_adoptions(adoptions: pd.DataFrame) -> pd.DataFrame:
     """One instruction record per adoption with an ``instruction_level`` (a Dataset built by hand)."""
+    if "instruction_level" not in adoptions:  # a frame made by hand without instructions
+        adoptions = pd.DataFrame(columns=["submission_id", "adoption_id", "instruction_level",
+                                          "instructed_by", "adopted_at"])  # fmt: skip
     has = adoptions[adoptions["instruction_level"].notna()]
     leader_level = ENUMS["leader_level"]
     return pd.DataFrame(
@@ -28,7 +31,9 @@ def instructions_of_adoptions(adoptions: pd.DataFrame) -> pd.DataFrame:
                 categories=leader_level.values,
                 ordered=leader_level.ordered,
             ),
-            "leader": has["instructed_by"].astype("string").to_numpy(),
+            "leader": has.get("instructed_by", pd.Series(pd.NA, index=has.index))
+            .astype("string")
+            .to_numpy(),
             "instructed_at": has["adopted_at"].to_numpy(dtype="datetime64[ns]"),
             "kind": pd.Categorical(
                 ["affirmative"] * len(has), categories=ENUMS["instruction_kind"].values
