@@ -36,12 +36,15 @@ FORWARDING_COLUMNS = ["forwarding_id", "submission_id", "to_level", "forwarded_a
 # The administrative level (adoptions.instruction_level) of each leader level or tier.
 ADMIN_LEVEL = {
     "county": "county",
+    "county_main": "county",
     "city_office": "city",
     "city_secretary": "city",
     "city": "city",
+    "city_main": "city",
     "province_office": "province",
     "province_secretary": "province",
     "province": "province",
+    "province_main": "province",
     "national": "national",
 }
 UNKNOWN_ID = "no loaded submission has this id (unknown, or its submission row was rejected)"

@@ -450,16 +450,22 @@ ENUMS: dict[str, Enum] = {
             "leader_level",
             {
                 "county": "县级",
+                "county_main": "县主要领导",
                 "city_office": "市委市政府办公室领导",
                 "city_secretary": "市委市政府秘书长",
                 "city": "市级",
+                "city_main": "市主要领导",
                 "province_office": "省委省政府办公厅领导",
                 "province_secretary": "省委省政府秘书长",
                 "province": "省级",
+                "province_main": "省主要领导",
                 "national": "国家级",
             },
             {
                 "county": ("县", "县领导", "区级", "区领导", "县级领导"),
+                "county_main": ("县委县政府主要领导", "县委、县政府主要领导", "县级主要领导"),
+                "city_main": ("市委市政府主要领导", "市委、市政府主要领导", "市级主要领导"),
+                "province_main": ("省委省政府主要领导", "省委、省政府主要领导", "省级主要领导"),
                 "city_office": ("市委办领导", "市政府办领导", "市委办市府办领导", "市办领导"),
                 "city_secretary": (
                     "市委秘书长",
