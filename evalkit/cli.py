@@ -24,6 +24,7 @@ from evalkit.scoring.rules import RulesError
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 BULLETIN_OUT = Path("reports") / "bulletins"
 MAX_SHOWN = 50
+PERIOD_HELP = "2025 (a year), 2025H1 (a half year), 2025Q3 (a quarter) or 2025-06 (a month)"
 
 
 class UserError(Exception):
@@ -131,6 +132,23 @@ def _checked_rules(args: argparse.Namespace, dataset, path):
     return rules
 
 
+def _period(args: argparse.Namespace) -> None:
+    """Read ``--period`` before anything is loaded; it sets the year ranked and the file tag."""
+    from evalkit.metrics import parse_period, period_tag, resolve_period
+
+    args.span, args.tag = None, None if args.year is None else str(args.year)
+    if getattr(args, "period", None) is None:
+        return
+    if args.year is not None:
+        raise UserError("give --year or --period, not both")
+    try:
+        period = parse_period(args.period)
+    except ValueError as error:
+        raise UserError(f"--period {error}") from None
+    args.span = resolve_period(period, lang=args.lang)
+    args.tag, args.year = period_tag(period), period.year
+
+
 def _load_clean(args: argparse.Namespace):
     """Load the data folder; refuse to rank on data with errors unless asked to."""
     with _step(f"reading {args.folder}"):
@@ -147,7 +165,10 @@ def _load_clean(args: argparse.Namespace):
             raise UserError(f"{args.folder}: no submissions loaded, so there is no year to rank")
         args.year = dataset.default_year  # the latest year with a real share of the data
     elif args.year not in dataset.years:
-        raise UserError(f"--year {args.year}: the data has submissions in {dataset.years} only")
+        span = getattr(args, "span", None)
+        option = f"--period {args.period}" if span else f"--year {args.year}"
+        raise UserError(f"{option}: the data has submissions in {dataset.years} only")
+    args.tag = getattr(args, "tag", None) or str(args.year)
     return dataset
 
 
@@ -161,7 +182,11 @@ def _out(args: argparse.Namespace, default: str | Path | None = None) -> Path:
     """The output folder, checked before any work: not a file, not under one, writable."""
     from evalkit.outputs._staging import OutputFolderError, check_output_folder
 
-    out = Path(args.out) if args.out else Path(default or Path("reports") / str(args.year))
+    out = (
+        Path(args.out)
+        if args.out
+        else Path(default or Path("reports") / (getattr(args, "tag", None) or str(args.year)))
+    )
     try:
         return check_output_folder(out)
     except OutputFolderError as error:
@@ -173,25 +198,26 @@ def cmd_score(args: argparse.Namespace) -> int:
     from evalkit.outputs.pack import localise
     from evalkit.scoring.scorer import score, score_informants
 
+    _period(args)
     _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
     if args.out:
         _out(args)
     dataset = _load_clean(args)
     rules = _checked_rules(args, dataset, args.rules)
-    with _step(f"scoring {args.year}"):
-        units = score(dataset, rules, year=args.year)
-        people = score_informants(dataset, rules, year=args.year)
-    out = _out(args)
+    with _step(f"scoring {args.span.label if args.span else args.year}"):
+        units = score(dataset, rules, year=args.year, period=args.span)
+        people = score_informants(dataset, rules, year=args.year, period=args.span)
+    out, tag = _out(args), args.tag
     if args.format == "xlsx":
-        title = f"{args.year} · {rules.name}"
-        path = write_workbook(out / f"scores_{args.year}.xlsx", [
+        title = f"{args.span.label if args.span else args.year} · {rules.name}"
+        path = write_workbook(out / f"scores_{tag}.xlsx", [
             Sheet("单位" if args.lang == "zh" else "Units", localise(units, args.lang), title),
             Sheet("信息员" if args.lang == "zh" else "Informants", localise(people, args.lang), title),
         ], lang=args.lang)  # fmt: skip
         written = [path]
     else:
-        written = [write_csv(out / f"units_{args.year}.csv", units),
-                   write_csv(out / f"informants_{args.year}.csv", people)]  # fmt: skip
+        written = [write_csv(out / f"units_{tag}.csv", units),
+                   write_csv(out / f"informants_{tag}.csv", people)]  # fmt: skip
     for path in written:
         print(path)
     return EXIT_OK
@@ -236,7 +262,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     bulletin_period(args.period)  # a bad period, rules file or output folder fails first
     _rules(args.rules)
     out = _out(args, default=BULLETIN_OUT)
-    args.year = None  # the period names the year
+    args.year, args.span = None, None  # the period names the year
     dataset = _load_clean(args)
     rules = _checked_rules(args, dataset, args.rules)
     with _step(f"writing the bulletin of {args.period}"):
@@ -272,7 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=cmd_check)
 
-    def common(name: str, help: str, func, *, out: str = "reports/YEAR") -> argparse.ArgumentParser:
+    def common(
+        name: str, help: str, func, *, out: str = "reports/YEAR", period: bool = False
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
         p.add_argument("folder", help="data folder with units, submissions, adoptions [, faults]")
         if func is not cmd_bulletin:  # a bulletin's period names its year
@@ -284,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
             default=str(DEFAULT_RULES),
             help="rules file, or the name of a shipped one (default: rules/default.toml)",
         )
+        if period:
+            p.add_argument("--period", help=f"period to rank instead of a year: {PERIOD_HELP}")
         p.add_argument("--out", help=f"output folder (default: {out})")
         p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
         p.add_argument(
@@ -294,15 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    score = common("score", "write the unit and informant scores (CSV or XLSX)", cmd_score)
+    score = common(
+        "score", "write the unit and informant scores (CSV or XLSX)", cmd_score, period=True
+    )
     score.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     report = common("report", "write the year-end pack: workbook, charts and index", cmd_report)
     report.add_argument("--svg", action="store_true", help="also write every chart as SVG")
     compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
     compare.add_argument("--against", required=True, help="the second rules file (B)")
-    bulletin = common("bulletin", "write the bulletin workbook of a month or quarter", cmd_bulletin,
-                      out=BULLETIN_OUT.as_posix())  # fmt: skip
-    bulletin.add_argument("--period", required=True, help="2025-06 (a month) or 2025Q2 (a quarter)")
+    bulletin = common("bulletin", "write the bulletin of a month, quarter, half year or year",
+                      cmd_bulletin, out=BULLETIN_OUT.as_posix())  # fmt: skip
+    bulletin.add_argument("--period", required=True, help=PERIOD_HELP)
     bulletin.add_argument(
         "--format",
         choices=["xlsx", "docx"],

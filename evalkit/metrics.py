@@ -27,6 +27,7 @@ Conventions (one rule everywhere, so a bulletin's figures add up):
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -56,6 +57,65 @@ class Span(NamedTuple):
 
 
 # --------------------------------------------------------------------------- periods
+_PERIOD = re.compile(
+    r"^(?P<year>\d{4})(?:\s*-?\s*(?:[Hh](?P<half>[12])|[Qq](?P<quarter>[1-4]))|-(?P<month>\d{1,2}))?$"
+)
+PERIOD_EXPECTED = (
+    "expected a year (2025), a half year (2025H1), a quarter (2025Q3) or a month (2025-06)"
+)
+
+
+def half_year(year: int, half: int) -> pd.Period:
+    """The half year ``half`` (1 or 2) of ``year`` as a six-month period (Jan-Jun or Jul-Dec)."""
+    return pd.Period(year=int(year), month=6 * int(half) - 5, freq="6M")
+
+
+def parse_period(text: Any) -> pd.Period:
+    """Read a period as the command line takes it: ``2025``, ``2025H1``, ``2025Q3``, ``2025-06``.
+
+    A half year is a six-month ``pandas.Period`` starting in January or July.
+
+    Raises
+    ------
+    ValueError
+        For anything else, with a one-line message naming the forms accepted.
+
+    Examples
+    --------
+    >>> parse_period("2025H2"), parse_period("2025q3"), parse_period("2025-6")
+    (Period('2025-07', '6M'), Period('2025Q3', 'Q-DEC'), Period('2025-06', 'M'))
+    """
+    shown = str(text).strip()
+    found = _PERIOD.match(shown)
+    year = int(found["year"]) if found else 0
+    if found and found["half"]:
+        return half_year(year, int(found["half"]))
+    if found and found["quarter"]:
+        return pd.Period(year=year, quarter=int(found["quarter"]), freq="Q")
+    if found and found["month"] and 1 <= int(found["month"]) <= 12:
+        return pd.Period(year=year, month=int(found["month"]), freq="M")
+    if found and not found["month"]:
+        return pd.Period(year=year, freq="Y")
+    raise ValueError(f"period {shown!r}: {PERIOD_EXPECTED}")
+
+
+def period_tag(period: pd.Period) -> str:
+    """A period as :func:`parse_period` reads it back: ``2025``, ``2025H1``, ``2025Q3``, ``2025-06``.
+
+    Examples
+    --------
+    >>> period_tag(half_year(2025, 2)), period_tag(parse_period("2025q3"))
+    ('2025H2', '2025Q3')
+    """
+    if _is_half(period):
+        return f"{period.year}H{1 if period.month == 1 else 2}"
+    return f"{period} ({period.freqstr})" if period.freqstr == "6M" else str(period)
+
+
+def _is_half(period: pd.Period) -> bool:
+    return period.freqstr == "6M" and period.month in (1, 7)
+
+
 def _as_period(value: Any) -> pd.Period:
     if isinstance(value, pd.Period):
         return value
@@ -63,12 +123,18 @@ def _as_period(value: Any) -> pd.Period:
         return pd.Period(year=int(value), freq="Y")
     if isinstance(value, dt.date):  # also datetime and Timestamp
         return pd.Period(value, freq="D")
-    return pd.Period(str(value).strip())
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}\s*-?\s*[Hh][12]", text):
+        return parse_period(text)
+    return pd.Period(text)
 
 
 def _label(period: pd.Period, lang: str) -> str:
     kind = period.freqstr[0]
     zh = lang != "en"
+    if _is_half(period):
+        half = 1 if period.month == 1 else 2
+        return f"{period.year}年{'上下'[half - 1]}半年" if zh else f"{period.year} H{half}"
     if kind in "YA":
         return f"{period.year}年" if zh else str(period.year)
     if kind == "Q":
@@ -88,7 +154,7 @@ def resolve_period(period: Any = None, year: int | None = None, lang: str = "zh"
     Parameters
     ----------
     period : str, int, pandas.Period, date, or tuple, optional
-        ``"2025"`` or ``2025`` (a year), ``"2025Q2"`` (a quarter), ``"2025-06"`` (a
+        ``"2025"`` or ``2025`` (a year), ``"2025H1"`` (a half year), ``"2025Q2"`` (a quarter), ``"2025-06"`` (a
         month), ``"2025-06-15"`` or a date (a day), a ``pandas.Period``;
         ``("ytd", "2025-06")`` for the year to date up to the end of June; or a
         ``(first, last)`` pair of any of these, both included.

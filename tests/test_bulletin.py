@@ -81,21 +81,41 @@ def _by_unit(frame: pd.DataFrame, columns: list[str]) -> dict:
         ("2025Q2", pd.Period("2025Q2", "Q")),
         ("2025q4", pd.Period("2025Q4", "Q")),
         ("2025-Q1", pd.Period("2025Q1", "Q")),
+        ("2025H1", pd.Period("2025-01", "6M")),
+        ("2025h2", pd.Period("2025-07", "6M")),
+        ("2025", pd.Period("2025", "Y")),
+        (pd.Period("2025-07", "6M"), pd.Period("2025-07", "6M")),
     ],
 )
-def test_a_period_is_a_month_or_a_quarter(text, expected):
+def test_a_period_is_a_month_a_quarter_a_half_year_or_a_year(text, expected):
     assert bulletin_period(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2025-13", "2025-00", "2025Q5", "2025", "June", "2025-06-01", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-13",
+        "2025-00",
+        "2025Q5",
+        "2025H3",
+        "June",
+        "2025-06-01",
+        "",
+        pd.Period("2025-03", "6M"),
+    ],
+)
 def test_anything_else_is_refused_with_a_message_naming_it(text):
-    with pytest.raises(BulletinPeriodError, match="expected a month such as 2025-06"):
+    with pytest.raises(
+        BulletinPeriodError, match=r"expected a year \(2025\), a half year \(2025H1\)"
+    ):
         bulletin_period(text)
 
 
 def test_titles_name_the_month_or_quarter():
     assert bulletin_title("2025-06") == "2025年6月全县政务信息工作通报"
     assert bulletin_title("2025Q2") == "2025年第2季度全县政务信息工作通报"
+    assert bulletin_title("2025H1") == "2025年上半年全县政务信息工作通报"
+    assert bulletin_title("2025H2", lang="en") == "Information work bulletin, 2025 H2"
 
 
 # --------------------------------------------------------------------------- golden cases

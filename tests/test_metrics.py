@@ -34,6 +34,8 @@ from evalkit.metrics import (
     compute_metrics,
     lags,
     monthly,
+    parse_period,
+    period_tag,
     resolve_period,
     wilson_interval,
     workday_lag,
@@ -132,6 +134,10 @@ def row(frame: pd.DataFrame, **keys) -> pd.Series:
         (("ytd", "2025Q3"), "2025-01-01", "2025-10-01", "2025年1-9月"),
         (("2025-03-01", "2025-05-31"), "2025-03-01", "2025-06-01", "2025年3月1日至2025年5月31日"),
         (("2025-03", "2025-05"), "2025-03-01", "2025-06-01", "2025年3月至2025年5月"),
+        ("2025H1", "2025-01-01", "2025-07-01", "2025年上半年"),
+        ("2025h2", "2025-07-01", "2026-01-01", "2025年下半年"),
+        (("ytd", "2025H2"), "2025-01-01", "2026-01-01", "2025年1-12月"),
+        (("2025Q1", "2025H2"), "2025-01-01", "2026-01-01", "2025年第1季度至2025年下半年"),
     ],
 )
 def test_resolve_period(period, start, end, label):
@@ -139,8 +145,25 @@ def test_resolve_period(period, start, end, label):
     assert (span.start, span.end, span.label) == (pd.Timestamp(start), pd.Timestamp(end), label)
 
 
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [("2025", "2025"), ("2025H1", "2025H1"), ("2025 h2", "2025H2"), ("2025q3", "2025Q3"),
+     ("2025-Q3", "2025Q3"), ("2025-6", "2025-06"), ("2025-12", "2025-12")],
+)  # fmt: skip
+def test_parse_period_reads_the_four_command_line_forms_and_tags_them_back(text, tag):
+    assert period_tag(parse_period(text)) == tag
+    assert parse_period(tag) == parse_period(text)
+
+
+@pytest.mark.parametrize("text", ["2025H3", "2025Q0", "2025-13", "2025-06-01", "25", "H1", ""])
+def test_parse_period_refuses_anything_else_naming_the_forms(text):
+    with pytest.raises(ValueError, match=r"2025H1\), a quarter \(2025Q3\) or a month \(2025-06\)"):
+        parse_period(text)
+
+
 def test_resolve_period_year_argument_and_english_labels():
     assert resolve_period(year=2024) == resolve_period("2024")
+    assert resolve_period("2025H1", lang="en").label == "2025 H1"
     assert resolve_period("2025Q2", lang="en").label == "2025 Q2"
     assert (
         resolve_period(("ytd", "2025-01"), lang="en").label == "2025-01 to 2025-01 (year to date)"

@@ -223,10 +223,43 @@ def test_write_sample_writes_export_like_files_with_stable_bytes(written, tmp_pa
     assert row[header.index("信息类别")] in ENUMS["category"].zh.values()
 
 
+def test_instructions_are_a_few_percent_of_adoptions_with_tiers_and_several_leaders(default):
+    adoptions, instructions = default["adoptions"], default["instructions"]
+    in_adoptions = adoptions["instruction_level"].notna().sum()
+    share = (in_adoptions + len(instructions)) / len(adoptions)
+    assert 0.02 <= share <= 0.08, share
+    assert {"city_secretary", "city_office"} <= set(instructions["leader_level"])
+    assert instructions["leader"].str.contains("、").any()  # one cell, two leaders
+    assert set(instructions["kind"]) == {"affirmative", "directive"}
+    # every record names an adoption of its item at the level it gives
+    named = instructions.merge(
+        adoptions, left_on=["submission_id", "adoption_level"], right_on=["submission_id", "level"]
+    )
+    assert named["submission_id"].nunique() == instructions["submission_id"].nunique()
+    assert (named["instructed_at"] > named["adopted_at"]).any()
+
+
+def test_items_adopted_above_the_county_were_forwarded_and_more_went_up_unadopted(default):
+    adoptions, forwardings = default["adoptions"], default["forwardings"]
+    sent = set(zip(forwardings["submission_id"], forwardings["to_level"], strict=True))
+    upward = adoptions[adoptions["level"] != "county"]
+    assert all(
+        (s, lv) in sent for s, lv in zip(upward["submission_id"], upward["level"], strict=True)
+    )
+    assert len(sent) == len(forwardings)  # once per item and level
+    for level, low, high in (("city", 1.2, 2.5), ("province", 1.2, 3.0), ("national", 1.0, 3.0)):
+        adopted = upward.loc[upward["level"] == level, "submission_id"].nunique()
+        assert low * adopted <= (forwardings["to_level"] == level).sum() <= high * adopted, level
+    first = adoptions.groupby(["submission_id", "level"])["adopted_at"].min()
+    when = forwardings.set_index(["submission_id", "to_level"])["forwarded_at"]
+    adopted_there = first.reindex(when.index)
+    assert (when[adopted_there.notna()] < adopted_there.dropna()).all()
+
+
 def test_committed_sample_matches_the_generator(written):
-    for table in ("adoptions", "faults"):
+    for table in ("adoptions", "faults", "forwardings"):
         assert (SAMPLE_DIR / written[table].name).read_bytes() == written[table].read_bytes(), table
-    for table in ("units", "submissions"):
+    for table in ("units", "submissions", "instructions"):
         committed = pd.read_excel(SAMPLE_DIR / written[table].name, header=1)
         pd.testing.assert_frame_equal(committed, pd.read_excel(written[table], header=1))
 

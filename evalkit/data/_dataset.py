@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from evalkit.data._schema import ENUMS
 
 # A year holds a real share of the data when it has at least this fraction of the
 # submissions of the busiest year (a few stray rows dated 2052 or 1900 do not).
@@ -45,6 +48,36 @@ def main_years(years: pd.Series) -> list[int]:
     return sorted(run)
 
 
+def instructions_of_adoptions(adoptions: pd.DataFrame) -> pd.DataFrame:
+    """One instruction record per adoption with an ``instruction_level`` (a Dataset built by hand)."""
+    if "instruction_level" not in adoptions:  # a frame made by hand without instructions
+        adoptions = pd.DataFrame(columns=["submission_id", "adoption_id", "instruction_level",
+                                          "instructed_by", "adopted_at"])  # fmt: skip
+    has = adoptions[adoptions["instruction_level"].notna()]
+    leader_level = ENUMS["leader_level"]
+    return pd.DataFrame(
+        {
+            "instruction_id": np.arange(len(has), dtype="int64"),
+            "submission_id": has["submission_id"].astype("str").to_numpy(),
+            "adoption_id": pd.array(has["adoption_id"].to_numpy(), dtype="Int64"),
+            "leader_level": pd.Categorical(
+                has["instruction_level"].astype("object"),
+                categories=leader_level.values,
+                ordered=leader_level.ordered,
+            ),
+            "leader": has.get("instructed_by", pd.Series(pd.NA, index=has.index))
+            .astype("string")
+            .to_numpy(),
+            "instructed_at": has["adopted_at"].to_numpy(dtype="datetime64[ns]"),
+            "kind": pd.Categorical(
+                ["affirmative"] * len(has), categories=ENUMS["instruction_kind"].values
+            ),
+            "source": "adoptions",
+            "row": pd.array([pd.NA] * len(has), dtype="Int64"),
+        }
+    )
+
+
 @dataclass
 class Dataset:
     """Validated records of one data folder.
@@ -68,6 +101,18 @@ class Dataset:
         ``adoption_type``, ``adopted_at``, ``instruction_level``, ``instructed_by``.
     faults : DataFrame
         ``fault_id``, ``unit``, ``kind``, ``occurred_at``, ``submission_id``, ``note``.
+    instructions : DataFrame
+        Leader instructions (批示), one row per leader: ``instruction_id``,
+        ``submission_id``, ``adoption_id`` (the adoption instructed on; <NA> when
+        the item has none), ``leader_level`` (county, city_office, city_secretary,
+        city, province_office, province_secretary, province, national),
+        ``leader``, ``instructed_at``, ``kind`` (affirmative or directive),
+        ``source`` (the table it came from: ``instructions`` or ``adoptions``) and
+        ``row`` there. When not given, made from the adoptions' ``instruction_level``.
+    forwardings : DataFrame
+        Items the office forwarded upward (转报): ``forwarding_id``,
+        ``submission_id``, ``to_level`` (city, province, national),
+        ``forwarded_at``, ``source``, ``row``.
     issues : DataFrame
         Every problem found: ``severity`` (error or warning), ``table``, ``file``,
         ``row`` (as Excel or a text editor numbers it), ``column``, ``value``, ``message``.
@@ -87,6 +132,8 @@ class Dataset:
     submission_informants: pd.DataFrame
     adoptions: pd.DataFrame
     faults: pd.DataFrame
+    instructions: pd.DataFrame | None = None
+    forwardings: pd.DataFrame | None = None
     issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     rejected: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["table", "file", "row", "reason"])
@@ -94,6 +141,21 @@ class Dataset:
     counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
     aliases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["alias", "unit"]))
     folder: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.instructions is None:
+            self.instructions = instructions_of_adoptions(self.adoptions)
+        if self.forwardings is None:
+            self.forwardings = pd.DataFrame(
+                {
+                    "forwarding_id": pd.Series(dtype="int64"),
+                    "submission_id": pd.Series(dtype="str"),
+                    "to_level": pd.Categorical([], categories=ENUMS["forward_level"].values),
+                    "forwarded_at": pd.Series(dtype="datetime64[ns]"),
+                    "source": pd.Series(dtype="str"),
+                    "row": pd.Series(dtype="Int64"),
+                }
+            )
 
     @property
     def errors(self) -> pd.DataFrame:

@@ -194,6 +194,7 @@ def _office_minutes(rng, n: int) -> np.ndarray:
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Columns of ``table`` in schema order with stable dtypes (text as str, times as ns)."""
     types = {"datetime": "datetime64[ns]", "int": "int64"}
+    frame = frame.reindex(columns=[c.name for c in COLUMNS[table]])  # a missing column is empty
     return frame.astype({c.name: types.get(c.kind, "str") for c in COLUMNS[table]})[
         [c.name for c in COLUMNS[table]]
     ].reset_index(drop=True)
@@ -321,7 +322,7 @@ def _cells(
 
 
 def generate(seed: int = 2025, years=(2024, 2025)) -> dict[str, pd.DataFrame]:
-    """Generate one county's units, submissions, adoptions and faults over ``years``.
+    """Generate one county's units, submissions, adoptions, faults, instructions and forwardings.
 
     Parameters
     ----------
@@ -334,7 +335,8 @@ def generate(seed: int = 2025, years=(2024, 2025)) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to DataFrame
-        ``units``, ``submissions``, ``adoptions``, ``faults`` in the canonical
+        ``units``, ``submissions``, ``adoptions``, ``faults``, ``instructions``,
+        ``forwardings`` in the canonical
         columns of :data:`evalkit.data._schema.COLUMNS`, as a raw file holds them:
         the units and informants of an item joined by 、, enumerations as
         canonical values, datetimes as naive local timestamps.
@@ -343,7 +345,7 @@ def generate(seed: int = 2025, years=(2024, 2025)) -> dict[str, pd.DataFrame]:
     --------
     >>> tables = generate(seed=1)
     >>> sorted(tables)
-    ['adoptions', 'faults', 'submissions', 'units']
+    ['adoptions', 'faults', 'forwardings', 'instructions', 'submissions', 'units']
     """
     rng = np.random.default_rng(seed)
     years = np.asarray(sorted(years))
@@ -369,8 +371,102 @@ def generate(seed: int = 2025, years=(2024, 2025)) -> dict[str, pd.DataFrame]:
     )
     adoptions = _adoptions(rng, items, years)
     faults = _faults(rng, items, units, due_days, years)
+    # instructions and forwardings draw from a stream of their own, so the tables
+    # above are the same as before these records existed
+    extra = np.random.default_rng([seed, 1])
+    instructions = _instructions(extra, adoptions)
+    forwardings = _forwardings(extra, items, adoptions)
     return {"units": units, "submissions": _typed(submissions, "submissions"),
-            "adoptions": _typed(adoptions, "adoptions"), "faults": _typed(faults, "faults")}  # fmt: skip
+            "adoptions": _typed(adoptions, "adoptions"), "faults": _typed(faults, "faults"),
+            "instructions": _typed(instructions, "instructions"),
+            "forwardings": _typed(forwardings, "forwardings")}  # fmt: skip
+
+
+def _instructions(rng, adoptions: pd.DataFrame) -> pd.DataFrame:
+    """Instruction records beyond the one leader an adoption row names (批示记录).
+
+    A further leader of the same level on about a quarter of instructed
+    adoptions (two of them in one cell now and then), and a 秘书长 or a general
+    office leader (the tiers below 市领导) on about 5% of city adoptions.
+    """
+    ad = adoptions.reset_index(drop=True)
+    level = pd.Categorical(ad["level"], categories=LEVELS).codes
+    instructed = ad["instruction_level"].notna().to_numpy() & (level < 3)
+    further = instructed & (rng.random(len(ad)) < 0.25)
+    # the next title on the level's list after the first leader's (never the same leader)
+    first = pd.Series(ad["instructed_by"]).map(
+        {t: i for row in LEADERS for i, t in enumerate(row) if t}
+    )
+    nxt = (first.fillna(0).astype(int).to_numpy() + 1 + rng.integers(0, 2, len(ad))) % 4
+    second = LEADERS[level.clip(0, 3), nxt]
+    both = further & (rng.random(len(ad)) < 0.2)
+    third = LEADERS[level.clip(0, 3), (nxt + 1) % 4]
+    leader = np.where(both, second + "、" + third, second)
+    tier = (level == 1) & (rng.random(len(ad)) < 0.05)
+    tier_level = np.where(rng.random(len(ad)) < 0.6, "city_secretary", "city_office")
+    tier_leader = np.where(tier_level == "city_secretary",
+                           np.array(["市委秘书长", "市政府秘书长", "市政府副秘书长"])[rng.integers(0, 3, len(ad))],
+                           np.array(["市委办公室主任", "市政府办公室主任"])[rng.integers(0, 2, len(ad))])  # fmt: skip
+    rows = pd.concat([
+        ad[further].assign(leader_level=ad["level"][further], leader=leader[further]),
+        ad[tier].assign(leader_level=tier_level[tier], leader=tier_leader[tier]),
+    ])  # fmt: skip
+    n = len(rows)
+    # the adoption is named by level; by outlet too when the item has another at that level
+    several = rows.duplicated(["submission_id", "level"], keep=False) | (
+        ad.groupby(["submission_id", "level"])["level"].transform("size")[rows.index] > 1
+    )
+    notes = np.array(["此做法很好，可总结推广。", "请有关部门阅研。", "信息反映的问题要抓紧研究解决。",
+                      "经验做法值得肯定。"], dtype=object)  # fmt: skip
+    note = notes[rng.integers(0, len(notes), n)]
+    directive = (note == notes[1]) | (note == notes[2])
+    return pd.DataFrame({
+        "submission_id": rows["submission_id"].to_numpy(),
+        "adoption_level": rows["level"].to_numpy(),
+        "outlet": np.where(several.to_numpy(), rows["outlet"].to_numpy(), None),
+        "leader_level": rows["leader_level"].to_numpy(),
+        "leader": rows["leader"].to_numpy(),
+        "instructed_at": (rows["adopted_at"].dt.normalize().to_numpy() + rng.integers(1, 8, n) * DAY
+                          + _office_minutes(rng, n) * MINUTE),
+        "kind": np.where(directive, "directive", "affirmative"),
+        "note": note,
+    }).sort_values(["instructed_at", "submission_id"], kind="stable")  # fmt: skip
+
+
+def _forwardings(rng, items: pd.DataFrame, adoptions: pd.DataFrame) -> pd.DataFrame:
+    """Items the office forwarded upward (转报记录).
+
+    Every item adopted above the county went up through the office (forwarded to
+    the city, or straight to the province or the national offices from a city
+    adoption), and the office forwards about as many again that are not adopted
+    there: 6% of county adoptions to the city, a fifth of city adoptions to the
+    province, a tenth of province adoptions to the national offices.
+    """
+    ad = adoptions.reset_index(drop=True)
+    level = pd.Categorical(ad["level"], categories=LEVELS).codes
+    ids = items["submission_id"].to_numpy()
+    best = np.full((len(ids), 4), np.datetime64("NaT"), dtype="datetime64[ns]")
+    row = pd.Index(ids).get_indexer(ad["submission_id"])
+    order = np.argsort(ad["adopted_at"].to_numpy())[::-1]  # the earliest adoption per level wins
+    best[row[order], level[order]] = ad["adopted_at"].to_numpy()[order]
+    adopted = ~np.isnat(best)
+    share = np.array([0.06, 0.2, 0.1])  # of the items adopted at the level below, not above
+    records = []
+    for target in (1, 2, 3):
+        below = adopted[:, target - 1]
+        chosen = adopted[:, target] | (
+            below & ~adopted[:, target] & (rng.random(len(ids)) < share[target - 1])
+        )
+        # sent the day after it was taken up below (or submitted), before it is adopted above
+        base = np.where(below, best[:, target - 1], items["submitted_at"].to_numpy())
+        sent = base.astype("datetime64[D]") + DAY + _office_minutes(rng, len(ids)) * MINUTE
+        sent = np.where(
+            adopted[:, target], np.minimum(sent, best[:, target] - np.timedelta64(60, "m")), sent
+        )
+        records.append(pd.DataFrame({"submission_id": ids[chosen], "to_level": LEVELS[target],
+                                     "forwarded_at": sent[chosen]}))  # fmt: skip
+    out = pd.concat(records, ignore_index=True)
+    return out.sort_values(["forwarded_at", "submission_id"], kind="stable")
 
 
 def _adoption_details(rng, level: np.ndarray, research: np.ndarray) -> pd.DataFrame:
@@ -497,7 +593,7 @@ def _in_chinese(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Chinese headers (``Column.zh``) and Chinese labels for enumerated values."""
     out = frame.copy()
     for col in COLUMNS[table]:
-        if col.enum:
+        if col.enum and col.name in out:
             out[col.name] = out[col.name].map(ENUMS[col.enum].zh)
     return out.rename(columns={c.name: c.zh for c in COLUMNS[table]})
 
@@ -508,7 +604,10 @@ def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
     ``units.xlsx`` and ``submissions.xlsx`` have a title row above the Chinese
     header and real Excel datetimes; ``adoptions.csv`` is UTF-8 with a BOM and
     dates as text like ``2025-03-05 14:30``; ``faults.csv`` is GBK with dates
-    like ``2025年3月5日``. Two runs with the same seed write the same bytes.
+    like ``2025年3月5日``; ``instructions.xlsx`` (批示记录) and
+    ``forwardings.csv`` (转报记录, UTF-8 with a BOM) are the optional records.
+    Columns that are empty in every row are left out, as an export leaves out
+    what an office does not keep. Two runs with the same seed write the same bytes.
 
     Parameters
     ----------
@@ -528,7 +627,10 @@ def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {name: _in_chinese(frame, name) for name, frame in generate(seed).items()}
+    tables = {
+        name: _in_chinese(frame.dropna(axis=1, how="all"), name)
+        for name, frame in generate(seed).items()
+    }
     year = tables["submissions"]["报送时间"].dt.year
     first, last = int(year.min()), int(year.max())
     paths = {
@@ -547,6 +649,12 @@ def write_sample(folder: str | Path, seed: int = 2025) -> dict[str, Path]:
                           + when.day.astype(str) + "日")  # fmt: skip
     paths["faults"] = folder / "faults.csv"
     paths["faults"].write_bytes(faults.to_csv(index=False, lineterminator="\r\n").encode("gbk"))
+    paths["instructions"] = write_workbook(folder / "instructions.xlsx", [
+        Sheet("批示记录", tables["instructions"], f"{first}—{last}年度领导批示记录")], title="领导批示记录")  # fmt: skip
+    forwardings = tables["forwardings"].assign(
+        转报时间=lambda f: f["转报时间"].dt.strftime("%Y-%m-%d %H:%M")
+    )
+    paths["forwardings"] = write_csv(folder / "forwardings.csv", forwardings)
     return paths
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalkit.data import _records  # instruction and forwarding records; uses helpers of this module
 from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset, main_years
 from evalkit.data._io import (
     DataError,
@@ -96,6 +97,8 @@ def load_frames(
     adoptions: pd.DataFrame,
     faults: pd.DataFrame | None = None,
     mapping: dict | None = None,
+    instructions: pd.DataFrame | None = None,
+    forwardings: pd.DataFrame | None = None,
 ) -> Dataset:
     """Validate in-memory frames exactly as :func:`load` validates files.
 
@@ -116,7 +119,8 @@ def load_frames(
     ['city']
     """
     mapping = check_mapping(mapping or {})
-    frames = {"units": units, "submissions": submissions, "adoptions": adoptions, "faults": faults}
+    frames = {"units": units, "submissions": submissions, "adoptions": adoptions, "faults": faults,
+              "instructions": instructions, "forwardings": forwardings}  # fmt: skip
     raws = {}
     for table, frame in frames.items():
         if frame is None:
@@ -137,9 +141,23 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
     subs, sub_units, sub_informants, c_subs = _submissions(
         raws["submissions"], lookups["submissions"], matcher, overrides
     )
-    adoptions, c_adopt = _adoptions(raws["adoptions"], lookups["adoptions"], subs, overrides)
+    adoptions, c_adopt, derived = _adoptions(
+        raws["adoptions"], lookups["adoptions"], subs, overrides
+    )
     faults, c_faults = _faults(raws["faults"], lookups["faults"], matcher, subs, overrides)
-    checkers = [c_units, c_subs, c_adopt, c_faults]
+    filed, c_instr = _records.load_instructions(
+        raws["instructions"], subs, adoptions, overrides, lookups["instructions"]
+    )
+    instructions = _records.instruction_records(derived[0], filed)
+    _records.warn_repeats(c_instr, instructions, ["submission_id", "leader_level", "leader"],
+                          "leader", "the same leader's instruction on this item is")  # fmt: skip
+    sent, c_fwd = _records.load_forwardings(
+        raws["forwardings"], subs, overrides, lookups["forwardings"]
+    )
+    forwardings = _records.forwarding_records(derived[1], sent)
+    _records.warn_repeats(c_fwd, forwardings, ["submission_id", "to_level"], "to_level",
+                          "counted once per item and level; the item's forwarding there is")  # fmt: skip
+    checkers = [c_units, c_subs, c_adopt, c_faults, c_instr, c_fwd]
     _check_years(checkers, subs["submitted_at"])
     issue_frames = [pd.DataFrame(file_issues, columns=ISSUE_COLUMNS)]
     for raw in raws.values():
@@ -174,6 +192,8 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
         submission_informants=sub_informants,
         adoptions=adoptions,
         faults=faults,
+        instructions=instructions,
+        forwardings=forwardings,
         issues=issues.reset_index(drop=True),
         rejected=rejected,
         counts=counts,
@@ -572,9 +592,10 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
         for col, enum in [
             ("level", "level"),
             ("adoption_type", "adoption_type"),
-            ("instruction_level", "instruction_level"),
+            ("forwarded_to", "forward_level"),
         ]
     }
+    long = _records.leaders(check, text, "instruction_level", "instructed_by", overrides, "warning")
     check.flag(
         sid.notna() & ~sid.isin(set(subs["submission_id"])),
         "submission_id",
@@ -599,12 +620,14 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
             "outlet": text["outlet"].astype("str"),
             "adoption_type": values["adoption_type"],
             "adopted_at": adopted_at,
-            "instruction_level": values["instruction_level"],
+            "instruction_level": _records.admin_levels(long, f.index),
             "instructed_by": text["instructed_by"].astype("str"),
+            "forwarded_to": values["forwarded_to"],
         }
     )[check.ok].reset_index(drop=True)
     frame.insert(0, "adoption_id", np.arange(len(frame), dtype="int64"))
-    return frame, check
+    derived = _records.records_from_adoptions(check, text, long, frame)
+    return frame.drop(columns="forwarded_to"), check, derived
 
 
 def _faults(

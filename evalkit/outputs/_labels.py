@@ -259,6 +259,27 @@ _ENUMS_EN: dict[str, dict[str, str]] = {
         "submissions": "Submissions",
         "adoptions": "Adoptions",
         "faults": "Faults",
+        "instructions": "Instructions",
+        "forwardings": "Forwardings",
+    },
+    "leader_level": {
+        "county": "County",
+        "county_main": "County main leaders",
+        "city_office": "City general office",
+        "city_secretary": "City secretary-general",
+        "city": "City",
+        "city_main": "City main leaders",
+        "province_office": "Provincial general office",
+        "province_secretary": "Provincial secretary-general",
+        "province": "Province",
+        "province_main": "Provincial main leaders",
+        "national": "National",
+    },
+    "instruction_kind": {"affirmative": "Affirmative", "directive": "Directive"},
+    "forward_level": {
+        "city": "To the city",
+        "province": "To the province",
+        "national": "To the national offices",
     },
     "fault_kind": {
         "late": "Late",
@@ -279,7 +300,8 @@ def _build() -> dict[str, dict[str, str]]:
                                               ("rejected", "拒收"))}  # fmt: skip
     en |= {f"severity.{k}": v for k, v in _ENUMS_EN["severity"].items()}
     zh |= {f"table.{k}": v for k, v in (("units", "单位"), ("submissions", "报送"),
-                                        ("adoptions", "采用"), ("faults", "问题"))}  # fmt: skip
+                                        ("adoptions", "采用"), ("faults", "问题"),
+                                        ("instructions", "批示"), ("forwardings", "转报"))}  # fmt: skip
     en |= {f"table.{k}": v for k, v in _ENUMS_EN["table"].items()}
     for enum in ENUMS.values():
         zh |= {f"{enum.name}.{value}": text for value, text in enum.zh.items()}
@@ -345,7 +367,25 @@ _RULE_PARTS = {  # rule-key patterns of the ledger -> (Chinese, English) templat
         "{level}采用《{outlet}》",
         "{level} adoption, {outlet}",
     ),
-    r"instruction\.points\.(?P<level>\w+)": ("{level}领导批示", "{level} instruction"),
+    r"instruction\.points\.(?P<leader>\w+)": ("{leader}领导批示", "{leader} instruction"),
+    r"instruction\.further\.(?P<leader>\w+)": ("{leader}再批示", "{leader}, a further instruction"),
+    r"instruction\.factor\.(?P<leader>\w+)": (
+        "{leader}批示：按倍数",
+        "{leader} instruction: multiple",
+    ),
+    r"instruction\.outlets\.(?P<outlet>.+)": ("《{outlet}》上的批示", "Instruction in {outlet}"),
+    r"forwarding\.points\.(?P<to>\w+)": ("{to}", "{to}"),
+    r"forwarding\.factor\.(?P<level>\w+)": (
+        "经转报{level}采用：按倍数",
+        "{level} adoption after forwarding",
+    ),
+    r"adoption\.points\.(?P<level>\w+)\.(?P<cat>\w+)": (
+        "{level}采用：{cat}",
+        "{level} adoption, {cat}",
+    ),
+    r"submission\.points\.(?P<cat>\w+)": ("报送分：{cat}", "Submission points: {cat}"),
+    r"lateness\.points\.(?P<cat>\w+)": ("迟报扣分：{cat}", "Late: fixed penalty, {cat}"),
+    r"deadlines\.(?P<cat>\w+)\.on_time": ("按时报送：{cat}", "On time: {cat}"),
     r"quota\[(?P<n>\d+)\]\.base_points": ("报送任务{n}：完成得分", "Quota {n}: base points"),
     r"quota\[(?P<n>\d+)\]\.penalty": ("报送任务{n}：未完成扣分", "Quota {n}: penalty"),
     r"lateness\.fraction": ("迟报：按比例扣分", "Late: share of the item's points"),
@@ -372,6 +412,13 @@ def rule_label(key: str, lang: str = "zh") -> str:
                 parts["level"] = enum_label("level", parts["level"], lang)
             if "kind" in parts:
                 parts["kind"] = enum_label("fault_kind", parts["kind"], lang)
+            for group, enum in (
+                ("leader", "leader_level"),
+                ("to", "forward_level"),
+                ("cat", "category"),
+            ):
+                if group in parts:
+                    parts[group] = enum_label(enum, parts[group], lang)
             if "n" in parts:
                 parts["n"] = str(int(parts["n"]) + 1)
             return texts[LANGS.index(lang)].format(**parts)

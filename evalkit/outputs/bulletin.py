@@ -24,7 +24,6 @@ PosixPath('reports/2025/bulletin_2025Q2.xlsx')
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,13 @@ import pandas as pd
 
 from evalkit.data._dataset import Dataset
 from evalkit.data._io import DataError
-from evalkit.metrics import adopted_items, compute_metrics, resolve_period
+from evalkit.metrics import (
+    adopted_items,
+    compute_metrics,
+    parse_period,
+    period_tag,
+    resolve_period,
+)
 from evalkit.outputs._excel import Sheet, write_workbook
 from evalkit.outputs.pack import localise
 from evalkit.scoring.rules import FAULT_KINDS, LEVELS, Rules, load_rules
@@ -105,28 +110,25 @@ FAULT_COLUMNS = [
 ]
 ALL_UNITS = {"zh": "全县合计", "en": "All units"}
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$")
-
 
 class BulletinPeriodError(DataError):
-    """A bulletin period that is not a month or a quarter, or that the data does not cover."""
+    """A bulletin period that is not a month, a quarter, a half year or a year, or that the data does not cover."""
 
 
 # --------------------------------------------------------------------------- periods
 def bulletin_period(period: Any) -> pd.Period:
-    """Read a bulletin period: a month (``"2025-06"``) or a quarter (``"2025Q2"``).
+    """Read a bulletin period: a month, a quarter, a half year or a year.
 
     Parameters
     ----------
     period : str or pandas.Period
-        ``"2025-06"``, ``"2025-6"``, ``"2025Q2"``, ``"2025-Q2"`` or a monthly or
-        quarterly ``pandas.Period``.
+        ``"2025-06"``, ``"2025-6"``, ``"2025Q2"``, ``"2025-Q2"``, ``"2025H1"``,
+        ``"2025"``, or a ``pandas.Period`` of one of these kinds.
 
     Returns
     -------
     pandas.Period
-        Of frequency month or quarter.
+        Of frequency month, quarter, six months (a half year) or year.
 
     Raises
     ------
@@ -135,20 +137,15 @@ def bulletin_period(period: Any) -> pd.Period:
 
     Examples
     --------
-    >>> bulletin_period("2025-6"), bulletin_period("2025q2")
-    (Period('2025-06', 'M'), Period('2025Q2', 'Q-DEC'))
+    >>> bulletin_period("2025-6"), bulletin_period("2025q2"), bulletin_period("2025H2")
+    (Period('2025-06', 'M'), Period('2025Q2', 'Q-DEC'), Period('2025-07', '6M'))
     """
-    if isinstance(period, pd.Period) and period.freqstr[0] in "MQ":
-        return period
-    text = str(period).strip()
-    month, quarter = _MONTH.match(text), _QUARTER.match(text)
-    if month and 1 <= int(month[2]) <= 12:
-        return pd.Period(year=int(month[1]), month=int(month[2]), freq="M")
-    if quarter:
-        return pd.Period(year=int(quarter[1]), quarter=int(quarter[2]), freq="Q")
-    raise BulletinPeriodError(
-        f"period {text!r}: expected a month such as 2025-06 or a quarter such as 2025Q2"
-    )
+    if isinstance(period, pd.Period):
+        period = period_tag(period)  # a month, quarter, half year or year reads back the same
+    try:
+        return parse_period(period)
+    except ValueError as error:
+        raise BulletinPeriodError(str(error)) from None
 
 
 def _previous(period: pd.Period) -> pd.Period | None:
@@ -157,8 +154,11 @@ def _previous(period: pd.Period) -> pd.Period | None:
     return before if before.year == period.year else None
 
 
+_KINDS = {"M": "month", "Q": "quarter", "6": "half", "Y": "year"}
+
+
 def _kind(period: pd.Period) -> str:
-    return "month" if period.freqstr[0] == "M" else "quarter"
+    return _KINDS[period.freqstr[0]]
 
 
 def bulletin_title(period: Any, lang: str = "zh") -> str:
@@ -254,7 +254,7 @@ def _faults(dataset: Dataset, rules: Rules, span) -> pd.DataFrame:
 def bulletin_tables(
     dataset: Dataset, rules: Rules | str | Path, period: Any, lang: str = "zh"
 ) -> dict[str, pd.DataFrame]:
-    """Compute every table of the bulletin of a month or a quarter (canonical column names).
+    """Compute every table of the bulletin of a month, a quarter, a half year or a year (canonical column names).
 
     Parameters
     ----------
@@ -299,7 +299,7 @@ def bulletin_tables(
     Raises
     ------
     BulletinPeriodError
-        When ``period`` is not a month or quarter, or its year has no submissions.
+        When ``period`` is not a month, quarter, half year or year, or its year has no submissions.
     """
     if lang not in ALL_UNITS:
         raise ValueError(f'lang must be "zh" or "en", not {lang!r}')
@@ -339,8 +339,8 @@ _SHEETS = {
     },
 }
 _THIS = {
-    "zh": {"month": "本月", "quarter": "本季度"},
-    "en": {"month": "month", "quarter": "quarter"},
+    "zh": {"month": "本月", "quarter": "本季度", "half": "本半年", "year": "本年度"},
+    "en": {"month": "month", "quarter": "quarter", "half": "half year", "year": "year"},
 }
 # Bulletin-only headers; {this} is 本月/本季度 or month/quarter. Others come from evalkit.outputs._labels.
 _HEADERS = {
@@ -434,7 +434,7 @@ def write_bulletin(
     *,
     lang: str = "zh",
 ) -> Path:
-    """Write the bulletin workbook of a month or a quarter and return its path.
+    """Write the bulletin workbook of a month, a quarter, a half year or a year and return its path.
 
     The workbook ``bulletin_<period>.xlsx`` (``bulletin_2025-06.xlsx``,
     ``bulletin_2025Q2.xlsx``) in ``out_folder`` has the sheets 通报 (the
@@ -460,7 +460,7 @@ def write_bulletin(
     Raises
     ------
     BulletinPeriodError
-        When ``period`` is not a month or quarter, or its year has no submissions.
+        When ``period`` is not a month, quarter, half year or year, or its year has no submissions.
     """
     rules = load_rules(rules)
     period = bulletin_period(period)
@@ -486,5 +486,5 @@ def write_bulletin(
         sheets.append(Sheet(name, localise_bulletin(frame, period, lang), sheet_title, note=note))
     sheets[0].note = ranking_note
     return write_workbook(
-        Path(out_folder) / f"bulletin_{period}.xlsx", sheets, title=title, lang=lang
+        Path(out_folder) / f"bulletin_{period_tag(period)}.xlsx", sheets, title=title, lang=lang
     )

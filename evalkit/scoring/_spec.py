@@ -166,7 +166,7 @@ class Table(Spec):
                 if spec.default is REQUIRED:
                     problems.append((where, MISSING, spec.expectation()))
                     out[key] = None
-                elif isinstance(spec, Table | Keyed | Outlets | Tables):
+                elif isinstance(spec, Table | Keyed | Outlets | Tables | Named):
                     out[key] = spec.check(None, where, problems)
                 else:
                     out[key] = (
@@ -255,6 +255,58 @@ class Tables(Spec):
         if len(value) < self.min_len:
             problems.append((path, value, f"at least {self.min_len} entries"))
         return [self.item.check(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+
+
+OTHER = ("other", "其他")  # in a table by category: every category not named
+
+
+@dataclass(frozen=True)
+class ByCategory(Spec):
+    """Points as one number, or a table by category: ``{ research = 15, other = 5 }``.
+
+    A table must price every category, by name (Chinese spellings accepted) or
+    through ``other``; it is normalised to one entry per category.
+    """
+
+    default: Any = 0.0
+
+    def expectation(self) -> str:
+        return "a number >= 0, or a table of category = points (other = points for the rest)"
+
+    def check(self, value, path, problems):
+        if not isinstance(value, Mapping):
+            return Num(default=self.default).check(value, path, problems)
+        enum, out, other = ENUMS["category"], {}, None
+        for key, got in value.items():
+            name = str(key).strip()
+            if name in OTHER:
+                other = Num().check(got, f"{path}.other", problems)
+            elif (canonical := enum.spellings.get(name)) is not None:
+                out[canonical] = Num().check(got, f"{path}.{canonical}", problems)
+            else:
+                problems.append(unknown(path, key, (*enum.values, "other")))
+        for key in enum.values:
+            if key not in out:
+                if other is None:
+                    problems.append(
+                        (f"{path}.{key}", MISSING, "points for this category, or other = points")
+                    )
+                out[key] = other
+        return {key: out[key] for key in enum.values}
+
+
+@dataclass(frozen=True)
+class Named(Spec):
+    """A table of free names (outlets) = ``value``: ``{ "专报" = 20 }``."""
+
+    value: Spec = field(default_factory=Spec)
+
+    def expectation(self) -> str:
+        return "a table of name = points"
+
+    def check(self, value, path, problems):
+        value = self.table(value, path, problems)
+        return {str(k): self.value.check(v, f"{path}.{k}", problems) for k, v in value.items()}
 
 
 POINTS = Num(default=0.0, doc="points")

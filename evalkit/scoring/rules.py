@@ -154,6 +154,7 @@ class Deadline:
 
     hours: float | None = None
     due_at: bool = False
+    on_time: float = 0.0  # points per item of the category submitted within the deadline
 
     @property
     def applies(self) -> bool:

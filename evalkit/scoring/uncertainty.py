@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,18 @@ def _integer_keys(rules: Rules, names: list[str], low: np.ndarray, high: np.ndar
         except RulesError:
             flags.append(last > first)
     return np.array(flags, dtype=bool)
+
+
+def _adoption_points(rules: Rules) -> dict[str, float]:
+    """The adoption points of every level by key; a level priced by category gives one per category."""
+    out = {}
+    for lv in LEVELS:
+        value = rules[f"adoption.points.{lv}"]
+        if isinstance(value, Mapping):
+            out |= {f"adoption.points.{lv}.{c}": float(v) for c, v in value.items()}
+        else:
+            out[f"adoption.points.{lv}"] = float(value)
+    return out
 
 
 def _draw_weights(rules: Rules, weight_ranges, n_draws: int, rng) -> tuple[list[str], np.ndarray]:
@@ -384,9 +397,9 @@ def rank_bands(
     if method == "weights":
         if weight_ranges is None:
             weight_ranges = {
-                f"adoption.points.{lv}": (0.8 * v, 1.2 * v)
-                for lv in LEVELS
-                if (v := float(scorer.rules[f"adoption.points.{lv}"])) > 0
+                key: (0.8 * v, 1.2 * v)
+                for key, v in _adoption_points(scorer.rules).items()
+                if v > 0
             }
         if not weight_ranges:
             raise ValueError("weight_ranges is empty: name at least one rule key and its range")

@@ -23,6 +23,7 @@ from evalkit.scoring.families._base import COMPONENTS, Family, Part, Points
 from evalkit.scoring.families.adoptions import Adoptions
 from evalkit.scoring.families.faults import Faults
 from evalkit.scoring.families.final import Final
+from evalkit.scoring.families.forwarding import Forwarding
 from evalkit.scoring.families.instructions import Instructions
 from evalkit.scoring.families.quotas import Quotas
 from evalkit.scoring.families.sanctions import Sanctions
@@ -35,6 +36,7 @@ FAMILIES: tuple[Family, ...] = (
     Submissions(),
     Adoptions(),
     Instructions(),
+    Forwarding(),
     Timeliness(),
     Quotas(),
     Faults(),

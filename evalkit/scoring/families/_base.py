@@ -157,6 +157,20 @@ def by_enum(table: Mapping[str, float], enum: str, missing: float | None = None)
     return np.array(values if missing is None else [*values, missing], dtype=float)
 
 
+def per_category(value) -> np.ndarray:
+    """Points as one number or a table by category (``ByCategory``), one entry per category."""
+    if isinstance(value, Mapping):
+        return np.array([value[c] for c in CATEGORIES], dtype=float)
+    return np.full(len(CATEGORIES), float(value))
+
+
+def category_rule(key: str, value, category: np.ndarray) -> np.ndarray:
+    """The ledger's rule key of points that may be a table by category: ``key`` or ``key.<cat>``."""
+    if isinstance(value, Mapping):
+        return cat(key, ".", np.asarray(CATEGORIES)[category])
+    return np.full(len(category), key)
+
+
 # --------------------------------------------------------------------- ledger text
 
 

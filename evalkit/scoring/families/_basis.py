@@ -57,6 +57,22 @@ class Basis:
         joint = rules["informants.joint"] if self.by == "informant" else rules["adoption.joint"]
         return np.ones_like(self.c_n) if joint == "full" else 1.0 / self.c_n
 
+    def credits_of(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Join records of items ``sub`` (adoptions, instructions ...) to their items' credit rows.
+
+        Returns ``(j, i)``: record ``j[k]`` is credited through credit row ``i[k]``,
+        one pair per (record, person credited with its item), sorted by credit row
+        then record.
+        """
+        by_item = self._c_by_item
+        first = np.searchsorted(self.c_sub[by_item], sub, "left")
+        count = np.searchsorted(self.c_sub[by_item], sub, "right") - first
+        j = np.repeat(np.arange(len(sub)), count)
+        offset = np.arange(len(j)) - np.repeat(np.cumsum(count) - count, count)
+        i = by_item[np.repeat(first, count) + offset]
+        pair = np.argsort(i * max(len(sub), 1) + j)
+        return j[pair], i[pair]
+
     def _people(self, ds: Dataset) -> None:
         units = ds.units.reset_index(drop=True)
         if self.by == "unit":
@@ -122,14 +138,7 @@ class Basis:
         self.a_first = kit.group_starts(self.a_sub)
         self.a_in = self.in_window(self.a_at)
         # adoption credit rows: one per (adoption, person of its item)
-        by_item = self._c_by_item
-        first = np.searchsorted(self.c_sub[by_item], self.a_sub, "left")
-        count = np.searchsorted(self.c_sub[by_item], self.a_sub, "right") - first
-        j = np.repeat(np.arange(len(self.a_sub)), count)
-        offset = np.arange(len(j)) - np.repeat(np.cumsum(count) - count, count)
-        i = by_item[np.repeat(first, count) + offset]
-        pair = np.argsort(i * max(len(self.a_sub), 1) + j)
-        self.ac_j, self.ac_i = j[pair], i[pair]
+        self.ac_j, self.ac_i = self.credits_of(self.a_sub)
         self.ac_ben = self.c_ben[self.ac_i]
         self.ac_in = self.a_in[self.ac_j]
         self.ac_ids = self.sub_ids[self.a_sub[self.ac_j]]

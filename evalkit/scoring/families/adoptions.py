@@ -4,7 +4,7 @@
 |---|---|---|
 | `mode` | `"sum"` | `"sum"`: points add up across every adoption of an item; `"highest"`: only the item's highest-scoring adoption counts |
 | `joint` | `"full"` | a joint item (合报, several units): `"full"` credits each unit in full; `"split"` gives each of the n units 1/n |
-| `points.<level>` | 0 | points per adoption at `county`, `city`, `province`, `national` |
+| `points.<level>` | 0 | points per adoption at `county`, `city`, `province`, `national`; or a table by category: `city = { research = 15, other = 5 }` (市办采用 信息5/调研15) |
 | `outlets.<level>."<outlet>"` | none | points for an adoption in that outlet (刊物) at that level, instead of the level's points; other outlets get the level's points |
 | `type_factor.<type>` | 1 | factor for `single`, `combined` (综合采用, typically 0.3-0.6), `brief` (简讯) |
 | `category_factor.<category>` | 1 | factor for `ordinary`, `urgent`, `research` (调研, typically 2-7), `commissioned` |
@@ -13,7 +13,16 @@ An adoption earns `points (by outlet, else by level) x type_factor x
 category_factor x share`, where `share` is 1, or 1/n for a joint item under
 `joint = "split"`. Points land on `adopted_at`; the ledger's rule is
 `adoption.outlets.<level>.<outlet>` when the outlet has its own points, else
-`adoption.points.<level>`.
+`adoption.points.<level>` (`adoption.points.<level>.<category>` when the level
+has a table by category).
+
+**Points by level and category together.** A level's points may be a table by
+category; it must price every category, by name (Chinese spellings work) or
+through `other`. 市办采用 信息 5 / 调研 15; 省办 15 / 20; 国办 30 / 50 is
+`points = { city = { research = 15, other = 5 }, province = { research = 20,
+other = 15 }, national = { research = 50, other = 30 } }`: a research item
+adopted by the city earns 15, an urgent one 5. `category_factor` still
+multiplies on top, so leave it at 1 for a level priced by category.
 
 A **combined** adoption (综合采用) is one adoption row per merged item in the
 data, so each unit whose item was merged is credited through its own row: the
@@ -34,7 +43,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from evalkit.scoring._spec import FACTOR, POINTS, Choice, Keyed, Outlets, Table
+from evalkit.scoring._spec import FACTOR, ByCategory, Choice, Keyed, Outlets, Table
 from evalkit.scoring.families import _base as kit
 from evalkit.scoring.families._base import Family, Part, Points
 from evalkit.scoring.families.submissions import joint_text
@@ -64,7 +73,7 @@ class Adoptions(Family):
             fields={
                 "mode": Choice(default="sum", choices=("sum", "highest")),
                 "joint": Choice(default="full", choices=("full", "split")),
-                "points": Keyed(enum="level", value=POINTS),
+                "points": Keyed(enum="level", value=ByCategory()),
                 "outlets": Outlets(),
                 "type_factor": Keyed(enum="adoption_type", value=FACTOR),
                 "category_factor": Keyed(enum="category", value=FACTOR),
@@ -105,15 +114,18 @@ class Adoptions(Family):
 
     def apply(self, prepared, rules, done):
         b = prepared.basis
-        level_points = kit.by_enum(rules["adoption.points"], "level")
-        outlet_points = level_points[prepared.pair_level]
-        outlet_points[-1] = 0.0
+        table = rules["adoption.points"]  # by level, each a number or a table by category
+        level_points = np.array([kit.per_category(table[lv]) for lv in kit.LEVELS])
+        # Outlets with their own points; NaN (and the sentinel of "no outlet") fall back
+        # to the level's points for the item's category.
+        outlet_points = np.full(len(prepared.pair_level), np.nan)
         for level, outlets in rules["adoption.outlets"].items():
             for name, points in outlets.items():
                 k = prepared.pair_of.get((level, name))
                 if k is not None:
                     outlet_points[k] = points
-        base = np.where(prepared.okey >= 0, outlet_points[prepared.okey], level_points[b.a_level])
+        named = outlet_points[prepared.okey]
+        base = np.where(np.isnan(named), level_points[b.a_level, b.a_cat], named)
         type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")
         category_factor = kit.by_enum(rules["adoption.category_factor"], "category")
         item = base * type_factor[b.a_type] * category_factor[b.a_cat]
@@ -140,10 +152,13 @@ class Adoptions(Family):
             [name in named.get(lv, {}) for lv, name in prepared.outlets.itertuples(index=False)],
             False,
         ].astype(bool)[prepared.okey[j]]
+        table = rules["adoption.points"]
+        by_level = [kit.category_rule(f"adoption.points.{lv}", table[lv], b.a_cat[j])
+                    for lv in kit.LEVELS]  # fmt: skip
         rule = np.where(
             has_rule,
             kit.cat("adoption.outlets.", np.asarray(kit.LEVELS)[level], ".", outlet),
-            kit.cat("adoption.points.", np.asarray(kit.LEVELS)[level]),
+            np.choose(level, by_level) if len(level) else np.array([], dtype=str),
         )
         type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")[b.a_type[j]]
         category_factor = kit.by_enum(rules["adoption.category_factor"], "category")[b.a_cat[j]]

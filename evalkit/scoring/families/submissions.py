@@ -2,7 +2,7 @@
 
 | key | default | meaning |
 |---|---|---|
-| `points` | 0 | points per item submitted (times `share` for a joint item) |
+| `points` | 0 | points per item submitted (times `share` for a joint item); or a table by category: `points = { commissioned = 2, other = 0 }` (约稿 2 分/篇) |
 | `cap` | none | at most this many submission points per unit per calendar year |
 
 Points land on `submitted_at`. The cap runs over the calendar year in order of
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evalkit.scoring._spec import CAP, POINTS, Table
+from evalkit.scoring._spec import CAP, ByCategory, Table
 from evalkit.scoring.families import _base as kit
 from evalkit.scoring.families._base import Family, Part, Points
 
@@ -34,19 +34,21 @@ def joint_text(basis, share: np.ndarray, lang: str) -> np.ndarray:
 
 class Submissions(Family):
     name = "submissions"
-    tables = {"submission": Table(fields={"points": POINTS, "cap": CAP})}
+    tables = {"submission": Table(fields={"points": ByCategory(), "cap": CAP})}
 
     def apply(self, basis, rules, done):
         share = basis.share(rules)
-        raw = rules["submission.points"] * share
+        raw = kit.per_category(rules["submission.points"])[basis.sub_cat[basis.c_sub]] * share
         points = kit.capped(raw, basis.c_capgroup, rules["submission.cap"])
         part = Part(basis.c_ben, points, basis.c_in, kit.component("submission"))
         return Points([part], values={"share": share, "raw": raw, "points": points})
 
     def ledger(self, basis, rules, done, lang):
         w, points = WORDS[lang], done[self.name]
+        category = basis.sub_cat[basis.c_sub]
+        rule = kit.category_rule("submission.points", rules["submission.points"], category)
         detail = kit.cat(
-            kit.fmt(w["submitted"], rules["submission.points"] * np.ones(len(basis.c_ids))),
+            kit.fmt(w["submitted"], kit.per_category(rules["submission.points"])[category]),
             joint_text(basis, points["share"], lang),
             kit.when(
                 ~np.isclose(points["points"], points["raw"]),
@@ -54,8 +56,4 @@ class Submissions(Family):
             ),
         )
         mask = basis.c_in & (points["raw"] != 0)
-        return [
-            kit.rows(
-                mask, basis.c_ben, basis.c_ids, "submission.points", points["points"], detail, 0
-            )
-        ]
+        return [kit.rows(mask, basis.c_ben, basis.c_ids, rule, points["points"], detail, 0)]

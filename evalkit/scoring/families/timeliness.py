@@ -11,7 +11,8 @@ commissioned = { due_at = true }   # late if submitted after its due_at
 | `deadlines.<category>.hours` | none | hours after `event_at` (> 0) |
 | `deadlines.<category>.due_at` | `false` | late after the item's own `due_at` |
 | `lateness.fraction` | 0 | a late item loses this fraction (0-1) of the points it earns (submission, adoption and instruction points, as credited) |
-| `lateness.points` | 0 | and this many points per late item (times `share` for a joint item) |
+| `deadlines.<category>.on_time` | 0 | points per item of that category submitted within its deadline (紧急信息按时报送 +2: `urgent = { hours = 2, on_time = 2 }`); items that cannot be judged earn none; counted with the submission points |
+| `lateness.points` | 0 | and this many points per late item (times `share` for a joint item); or a table by category: `points = { urgent = 2, commissioned = 3, other = 0 }` (紧急信息迟报 -2, 约稿逾期 -3) |
 
 Items lacking the time needed (no `event_at`, no `due_at`) are not late. The
 fraction is charged when and as the item's points are credited, so it lands
@@ -29,14 +30,22 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from evalkit.scoring._spec import POINTS, Bool, Keyed, Num, Table
+from evalkit.scoring._spec import POINTS, Bool, ByCategory, Keyed, Num, Table
 from evalkit.scoring.families import _base as kit
 from evalkit.scoring.families._base import Family, Part, Points
 from evalkit.scoring.families.submissions import joint_text
 
 WORDS = {
-    "zh": {"late_fraction": "迟报：扣该项得分的{}%", "late_fixed": "迟报：扣{}分"},
-    "en": {"late_fraction": "late: minus {}% of these points", "late_fixed": "late: minus {} pts"},
+    "zh": {
+        "late_fraction": "迟报：扣该项得分的{}%",
+        "late_fixed": "迟报：扣{}分",
+        "on_time": "按时报送 +{}分",
+    },
+    "en": {
+        "late_fraction": "late: minus {}% of these points",
+        "late_fixed": "late: minus {} pts",
+        "on_time": "on time +{}",
+    },
 }
 
 
@@ -93,31 +102,45 @@ class Timeliness(Family):
                 fields={
                     "hours": Num(default=None, low=0, low_open=True),
                     "due_at": Bool(default=False),
+                    "on_time": POINTS,
                 }
             ),
         ),
-        "lateness": Table(fields={"fraction": Num(default=0.0, low=0, high=1), "points": POINTS}),
+        "lateness": Table(
+            fields={"fraction": Num(default=0.0, low=0, high=1), "points": ByCategory()}
+        ),
     }
 
     def prepare(self, basis):
-        lag, past_due = _lags(basis.dataset.submissions.reset_index(drop=True))
-        return SimpleNamespace(basis=basis, lag=lag, past_due=past_due)
+        subs = basis.dataset.submissions.reset_index(drop=True)
+        lag, past_due = _lags(subs)
+        has_due = subs["due_at"].notna().to_numpy()
+        return SimpleNamespace(basis=basis, lag=lag, past_due=past_due, has_due=has_due)
 
     def apply(self, prepared, rules, done):
         b = prepared.basis
         late = late_mask(b.sub_cat, prepared.lag, prepared.past_due, rules)
         c_late, ac_late = late[b.c_sub], late[b.a_sub[b.ac_j]]
-        fraction, fixed = rules["lateness.fraction"], rules["lateness.points"]
+        fraction = rules["lateness.fraction"]
+        fixed = kit.per_category(rules["lateness.points"])[b.sub_cat[b.c_sub]]
         share = done["submissions"]["share"]
-        earned = done["adoptions"]["points"] + done["instructions"]["points"]
+        # on time: judged against a deadline (the time it needs is there) and not late
+        deadlines = rules.deadlines.values()
+        by_hours = np.array([d.hours is not None for d in deadlines])[b.sub_cat]
+        by_due = np.array([d.due_at for d in deadlines])[b.sub_cat]
+        judged = (by_hours & ~np.isnan(prepared.lag)) | (by_due & prepared.has_due)
+        bonus = np.array([d.on_time for d in deadlines])[b.sub_cat] * (judged & ~late)
+        earned = done["adoptions"]["points"] + done["instructions"]["on_adoptions"]
         values = {
             "late": late,  # per submission, for the families after this one
             "submission": -fraction * done["submissions"]["points"] * c_late,
             "fixed": -fixed * share * c_late,
             "adoption": -fraction * earned * ac_late,
+            "on_time": bonus[b.c_sub] * share,
         }
         column = kit.component("lateness")
         parts = [
+            Part(b.c_ben, values["on_time"], b.c_in, kit.component("submission")),
             Part(b.c_ben, values["submission"] + values["fixed"], b.c_in, column),
             Part(b.ac_ben, values["adoption"], b.ac_in, column),
         ]
@@ -127,8 +150,14 @@ class Timeliness(Family):
         b, w, points = prepared.basis, WORDS[lang], done[self.name]
         column = kit.component("lateness")
         percent = kit.fmt(w["late_fraction"], rules["lateness.fraction"] * 100 * np.ones(1))
+        category = b.sub_cat[b.c_sub]
         fixed = kit.cat(
-            kit.fmt(w["late_fixed"], rules["lateness.points"] * np.ones(1)),
+            kit.fmt(w["late_fixed"], kit.per_category(rules["lateness.points"])[category]),
+            joint_text(b, done["submissions"]["share"], lang),
+        )
+        fixed_rule = kit.category_rule("lateness.points", rules["lateness.points"], category)
+        on_time = kit.cat(
+            kit.fmt(w["on_time"], points["on_time"]),
             joint_text(b, done["submissions"]["share"], lang),
         )
         return [
@@ -154,9 +183,18 @@ class Timeliness(Family):
                 b.c_in & (points["fixed"] != 0),
                 b.c_ben,
                 b.c_ids,
-                "lateness.points",
+                fixed_rule,
                 points["fixed"],
                 fixed,
                 column,
+            ),
+            kit.rows(
+                b.c_in & (points["on_time"] != 0),
+                b.c_ben,
+                b.c_ids,
+                kit.cat("deadlines.", np.asarray(kit.CATEGORIES)[category], ".on_time"),
+                points["on_time"],
+                on_time,
+                kit.component("submission"),
             ),
         ]
