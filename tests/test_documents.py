@@ -344,3 +344,12 @@ def test_the_narratives_totals_equal_compute_metrics_over_all_units(sample, peri
     row = compute_metrics(whole, period=period, by="group").iloc[0]
     totals = _totals(sample, resolve_period(period))
     assert totals == {key: int(row[key]) for key in totals}
+
+
+@pytest.mark.parametrize(("period", "name"), [("2025H1", "bulletin_2025H1.docx"),
+                                              ("2025Q3", "bulletin_2025Q3.docx"),
+                                              ("2025-06", "bulletin_2025-06.docx")])  # fmt: skip
+def test_the_docx_bulletin_is_named_by_its_period(sample, period, name, tmp_path):
+    from evalkit.outputs.bulletin_doc import write_bulletin_docx
+
+    assert write_bulletin_docx(sample, "default", period, tmp_path).name == name

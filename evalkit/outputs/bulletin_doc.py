@@ -26,7 +26,7 @@ import pandas as pd
 
 from evalkit.data._dataset import Dataset
 from evalkit.data._schema import LIST_SEPARATORS
-from evalkit.metrics import LEVELS, Span, resolve_period
+from evalkit.metrics import LEVELS, Span, period_tag, resolve_period
 from evalkit.outputs._gongwen import Gongwen, Office, load_office
 from evalkit.outputs._labels import enum_label
 from evalkit.outputs.bulletin import bulletin_period, bulletin_tables
@@ -350,4 +350,4 @@ def write_bulletin_docx(
     else:
         doc.add_table(ADOPTED_HEADER, adopted_rows(tables["adopted"]),
                       [11, 11, 22, 45, 20, 11, 24, 12], align_left={2, 3, 4})  # fmt: skip
-    return doc.save(Path(out_folder) / f"bulletin_{period}.docx")
+    return doc.save(Path(out_folder) / f"bulletin_{period_tag(period)}.docx")
