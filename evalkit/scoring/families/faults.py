@@ -97,7 +97,7 @@ class Faults(Family):
             timeliness = done["timeliness"]
             earned = done["submissions"]["points"] + timeliness["submission"] + timeliness["fixed"]
             values["void_c"] = -earned * void[b.c_sub]
-            earned = done["adoptions"]["points"] + done["instructions"]["on_adoptions"]
+            earned = done["instructions"]["earned"]
             values["void_ac"] = -(earned + timeliness["adoption"]) * void[b.a_sub[b.ac_j]]
             parts += [
                 Part(b.c_ben, values["void_c"], b.c_in, column),

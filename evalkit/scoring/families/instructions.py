@@ -176,6 +176,9 @@ class Instructions(Family):
             "share": share,
             "on_adoptions": per_adoption[b.ac_j] * share[b.ac_i],
         }
+        # What each adoption credit row earns, adoption and bonus together: the lateness
+        # fraction and a false item's voiding both take it back.
+        values["earned"] = done["adoptions"]["points"] + values["on_adoptions"]
         return Points([part], values=values)
 
     def ledger(self, prepared, rules, done, lang):

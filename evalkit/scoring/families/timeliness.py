@@ -130,7 +130,7 @@ class Timeliness(Family):
         by_due = np.array([d.due_at for d in deadlines])[b.sub_cat]
         judged = (by_hours & ~np.isnan(prepared.lag)) | (by_due & prepared.has_due)
         bonus = np.array([d.on_time for d in deadlines])[b.sub_cat] * (judged & ~late)
-        earned = done["adoptions"]["points"] + done["instructions"]["on_adoptions"]
+        earned = done["instructions"]["earned"]
         values = {
             "late": late,  # per submission, for the families after this one
             "submission": -fraction * done["submissions"]["points"] * c_late,
