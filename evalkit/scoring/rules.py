@@ -37,6 +37,7 @@ from evalkit.scoring._spec import (
     Tables,
     show,
 )
+from evalkit.scoring._toml import drop_none, toml_table
 from evalkit.scoring.families import FAMILIES
 from evalkit.scoring.families._base import ADOPTION_TYPES, CATEGORIES, FAULT_KINDS, LEVELS
 from evalkit.scoring.families.timeliness import late_items
@@ -290,7 +291,7 @@ class Rules:
             else:
                 node[last] = _thaw(value)
         source = self.source if self.source.endswith(" + changes") else f"{self.source} + changes"
-        return Rules.from_dict(_drop_none(data), source)
+        return Rules.from_dict(drop_none(data), source)
 
     def to_dict(self) -> dict:
         """The normalised rules as a plain nested dict (a copy; every default filled in)."""
@@ -299,74 +300,13 @@ class Rules:
     def to_toml(self) -> str:
         """The normalised rules as TOML text that :func:`load_rules` reads back equal."""
         header = f"# {self.name}\n# fingerprint {self.fingerprint}, from {self.source}\n\n"
-        return header + _toml_table(_drop_none(self.to_dict()), ())
+        return header + toml_table(drop_none(self.to_dict()), ())
 
     def save(self, path: str | Path) -> Path:
         """Write :meth:`to_toml` to ``path`` (UTF-8) and return the path."""
         path = Path(path)
         path.write_text(self.to_toml(), encoding="utf-8")
         return path
-
-
-def _drop_none(value):
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
-
-
-# --------------------------------------------------------------------------- TOML out
-
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE.match(key) else json.dumps(key, ensure_ascii=False)
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, dict):
-        return (
-            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-        )
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _is_tables(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _toml_table(table: dict, prefix: tuple[str, ...], inline: bool = False) -> str:
-    """Tables as [headers]; inside an array of tables, nested tables are written inline."""
-    lines = [
-        f"{_toml_key(k)} = {_toml_value(v)}"
-        for k, v in table.items()
-        if (inline or (not isinstance(v, dict) and not _is_tables(v))) and v not in ([], {})
-    ]
-    if inline:
-        return "\n".join(lines) + "\n"
-    text = "\n".join(lines) + ("\n" if lines else "")
-    for key, value in table.items():
-        path = (*prefix, _toml_key(key))
-        if isinstance(value, dict):
-            body = _toml_table(value, path)
-            if body:
-                scalars = any(not isinstance(v, dict) and not _is_tables(v) for v in value.values())
-                head = f"\n[{'.'.join(path)}]\n" if scalars else ""
-                text += head + body
-        elif _is_tables(value):
-            for entry in value:
-                text += f"\n[[{'.'.join(path)}]]\n" + _toml_table(entry, path, inline=True)
-    return text
 
 
 # --------------------------------------------------------------------------- loading
