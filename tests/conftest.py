@@ -30,6 +30,8 @@ ADOPTION_KEYS = (
     "instruction_level",
 )
 FAULT_KEYS = ("unit", "kind", "occurred_at", "submission_id")
+INSTRUCTION_KEYS = ("submission_id", "adoption_level", "leader_level", "leader", "instructed_at")
+FORWARDING_KEYS = ("submission_id", "to_level", "forwarded_at")
 
 
 def _rows(rows, keys) -> pd.DataFrame:
@@ -38,7 +40,7 @@ def _rows(rows, keys) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(keys)).astype(object)
 
 
-def make_dataset(units=(), items=(), adoptions=(), faults=()):
+def make_dataset(units=(), items=(), adoptions=(), faults=(), instructions=(), forwardings=()):
     """Build a validated Dataset from a few readable rows.
 
     Parameters
@@ -49,6 +51,9 @@ def make_dataset(units=(), items=(), adoptions=(), faults=()):
     adoptions : tuples ``(submission_id, level, adopted_at, adoption_type="single",
         outlet=None, instruction_level=None)``
     faults : tuples ``(unit, kind, occurred_at, submission_id=None)``
+    instructions : tuples ``(submission_id, adoption_level, leader_level, leader,
+        instructed_at=None)``, one per leader (an instructions file)
+    forwardings : tuples ``(submission_id, to_level, forwarded_at)`` (a forwardings file)
 
     Examples
     --------
@@ -62,6 +67,8 @@ def make_dataset(units=(), items=(), adoptions=(), faults=()):
         submissions=subs,
         adoptions=_rows(adoptions, ADOPTION_KEYS),
         faults=_rows(faults, FAULT_KEYS),
+        instructions=_rows(instructions, INSTRUCTION_KEYS) if instructions else None,
+        forwardings=_rows(forwardings, FORWARDING_KEYS) if forwardings else None,
     )
     assert dataset.errors.empty, dataset.errors.to_string()
     assert dataset.rejected.empty, dataset.rejected.to_string()

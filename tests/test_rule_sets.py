@@ -289,7 +289,7 @@ def test_zhonglou_levels_instructions_and_deductions():
     assert result.loc["综合科", "score"] == 85
     rows = ledger(data, load_rules("zhonglou-shenpi"), year=2025)
     assert set(rows.loc[rows["unit"] == "综合科", "rule"]) >= {
-        "adoption.points.county", "instruction.points.city", "faults.points.late"
+        "adoption.points.county.ordinary", "instruction.points.city", "faults.points.late"
     }  # fmt: skip
 
 
@@ -339,3 +339,155 @@ def test_liangyi_three_late_reports_withdraw_eligibility():
     assert result.loc["甲区", "score"] == -30 and result.loc["乙区", "score"] == -20
     assert not result.loc["甲区", "eligible"] and result.loc["乙区", "eligible"]
     assert not result.loc["甲区", "vetoed"]  # ranked as scored, only not commended
+
+
+# --------------------------------------------------------------------- clauses written after the engine grew
+# (forwarding, points by level/outlet and category, per-category submission points, instructions
+# per leader and by tier): each as its document says, on a small case worked out by hand.
+
+
+def test_lianyungang_forwarding_and_research_in_the_provincial_special_report():
+    # 甲县: S1 选用报省 +2 and adopted in the province's 《专报信息》 20 -> 22;
+    #       S2 (调研) adopted in 《专报信息》 30 (调研类每篇30分), and 选报国办 +10, not adopted there -> 40.
+    #       22 + 40 = 62.
+    # 乙县: S3 选用报省 +2, not adopted -> 2.
+    data = make_dataset(
+        units=TOWNS,
+        items=[
+            ("S1", "甲县", "2025-03-01"),
+            ("S2", "甲县", "2025-03-02", "research"),
+            ("S3", "乙县", "2025-03-03"),
+        ],
+        adoptions=[
+            ("S1", "province", "2025-03-20", "single", "专报信息"),
+            ("S2", "province", "2025-03-21", "single", "专报信息"),
+        ],
+        forwardings=[
+            ("S1", "选用报省", "2025-03-05"),
+            ("S2", "选报国办", "2025-03-25"),
+            ("S3", "选用报省", "2025-03-06"),
+        ],
+    )
+    rules = load_rules("lianyungang")
+    result = by_unit(score(data, rules, year=2025))
+    assert result.loc["甲县", "score"] == 62
+    assert result.loc["乙县", "score"] == 2
+    book = ledger(data, rules, year=2025)
+    assert set(book.loc[book["record"] == "S2", "rule"]) == {
+        "adoption.outlets.province.专报信息.research",
+        "forwarding.points.national",
+    }
+
+
+def test_liuan_forwarding_and_the_main_city_leader():
+    # 甲县: S1 《政务要情》 10 + 市主要领导批示 30 + 报省 5 + 省政府办公厅采用 40 = 85;
+    #       S2 报国办 30 (not adopted there) -> 30. 85 + 30 = 115.
+    # 乙县: S3 《政务快讯》 5 and an instruction by another city leader: that figure is cut off in
+    #       the copy and not set, so 0 -> 5.
+    data = make_dataset(
+        units=TOWNS,
+        items=[
+            ("S1", "甲县", "2025-03-01"),
+            ("S2", "甲县", "2025-03-02"),
+            ("S3", "乙县", "2025-03-03"),
+        ],
+        adoptions=[
+            ("S1", "city", "2025-03-05", "single", "政务要情"),
+            ("S1", "province", "2025-03-20", "single", "安徽信息"),
+            ("S3", "city", "2025-03-06", "single", "政务快讯"),
+        ],
+        instructions=[
+            ("S1", "市级", "市主要领导", "市长", "2025-03-08"),
+            ("S3", "市级", "市级", "副市长", "2025-03-09"),
+        ],
+        forwardings=[("S1", "报省", "2025-03-06"), ("S2", "报国办", "2025-03-07")],
+    )
+    result = by_unit(score(data, load_rules("liuan-2013"), year=2025))
+    assert result.loc["甲县", "score"] == 115
+    assert result.loc["乙县", "score"] == 5
+
+
+def test_zhonglou_research_by_level_and_commissioned_items():
+    # First quarter. 综合科: R1 (理论调研类) 区级 20 + 市级 30 + 省级 50 = 100;
+    #   C1 (约稿) submitted +2 (按要求完成专题约稿任务的，每篇计2分) and 区级录用 as 政务类 10 -> 12;
+    #   录用率 2/2 = 100%, no deductions: 基础得分 6. 100 + 12 + 6 = 118.
+    # 审批科: O1 (ordinary) 市级录用 15; rate 1/1; 15 + 6 = 21.
+    data = make_dataset(
+        units=[("综合科", "科室"), ("审批科", "科室")],
+        items=[
+            ("R1", "综合科", "2025-01-10", "research"),
+            ("C1", "综合科", "2025-02-10", "commissioned"),
+            ("O1", "审批科", "2025-02-11"),
+        ],
+        adoptions=[
+            ("R1", "county", "2025-01-12", "single", "钟楼信息"),
+            ("R1", "city", "2025-01-20", "single", "常州信息"),
+            ("R1", "province", "2025-02-20", "single", "江苏信息"),
+            ("C1", "county", "2025-02-12", "single", "钟楼信息"),
+            ("O1", "city", "2025-02-15", "single", "常州信息"),
+        ],
+    )
+    quarter = ("2025-01-01", "2025-03-31")
+    result = by_unit(score(data, load_rules("zhonglou-shenpi"), period=quarter))
+    assert result.loc["综合科", "score"] == 118
+    assert result.loc["综合科", "points_submission"] == 2
+    assert result.loc["审批科", "score"] == 21
+
+
+def test_guangyuan_commissioned_items_adopted_by_the_city():
+    # 甲县: C1 (约稿) adopted by the city in an outlet the document does not price: 5
+    #   (约稿信息采用1条计5分); C2 (约稿) in 《政务晨讯》, which has its own points: 2;
+    #   O1 (ordinary) in an unpriced city outlet: 0. 5 + 2 = 7 (both delivered before their due date).
+    data = make_dataset(
+        units=TOWNS,
+        items=[
+            ("C1", "甲县", "2025-03-01", "commissioned", None, "2025-03-02"),
+            ("C2", "甲县", "2025-03-01", "commissioned", None, "2025-03-02"),
+            ("O1", "甲县", "2025-03-01"),
+        ],
+        adoptions=[
+            ("C1", "city", "2025-03-05", "single", "约稿专报"),
+            ("C2", "city", "2025-03-05", "single", "政务晨讯"),
+            ("O1", "city", "2025-03-05", "single", "约稿专报"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("guangyuan-2008"), year=2025))
+    assert result.loc["甲县", "score"] == 7
+
+
+def test_liangyi_further_city_leaders_and_secretary_general_tiers():
+    # S1 动态 3; 市领导: the first 10, the two others 5 each -> 20;
+    # 秘书长、副秘书长: the first 5, the two others 3 each -> 11. 3 + 20 + 11 = 34.
+    data = make_dataset(
+        units=[("甲区", "区县组"), ("乙区", "区县组")],
+        items=[("S1", "甲区", "2025-03-01")],
+        adoptions=[("S1", "city", "2025-03-02", "single", "两翼农户万元增收专报")],
+        instructions=[
+            ("S1", "市级", "市级", "市长", "2025-03-03"),
+            ("S1", "市级", "市级", "副市长甲、副市长乙", "2025-03-04"),
+            ("S1", "市级", "市委市政府秘书长", "秘书长", "2025-03-03"),
+            ("S1", "市级", "市委市政府秘书长", "副秘书长甲、副秘书长乙", "2025-03-05"),
+        ],
+    )
+    rules = load_rules("liangyi-zhuanbao")
+    assert by_unit(score(data, rules, year=2025)).loc["甲区", "score"] == 34
+    book = ledger(data, rules, year=2025)
+    assert sorted(book.loc[book["rule"].str.startswith("instruction."), "points"]) == [
+        3, 3, 5, 5, 5, 10
+    ]  # fmt: skip
+
+
+def test_county_bureau_instruction_by_the_city_general_office():
+    # 办公室: 15 items (50); O0 重要信息单条采用 5, instructed by a 市委办公室 leader +20 and a 县级
+    #   leader +10: 50 + 5 + 20 + 10 = 85.
+    data = make_dataset(
+        units=[("办公室", "股室"), ("政策股", "股室")],
+        items=[(f"O{i}", "办公室", "2025-03-01") for i in range(15)],
+        adoptions=[("O0", "county", "2025-03-02", "single", "重要信息")],
+        instructions=[
+            ("O0", "县级", "市委市政府办公室领导", "市委办主任", "2025-03-05"),
+            ("O0", "县级", "县级", "县长", "2025-03-06"),
+        ],
+    )
+    result = by_unit(score(data, load_rules("county-bureau-party"), year=2025))
+    assert result.loc["办公室", "score"] == 85

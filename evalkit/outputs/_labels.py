@@ -363,6 +363,11 @@ _RULE_PARTS = {  # rule-key patterns of the ledger -> (Chinese, English) templat
     r"submission\.points": ("报送分", "Submission points"),
     r"submission\.cap": ("报送分封顶", "Submission cap"),
     r"adoption\.points\.(?P<level>\w+)": ("{level}采用", "{level} adoption"),
+    r"adoption\.outlets\.(?P<level>\w+)\.(?P<outlet>.+)\."
+    r"(?P<cat>ordinary|urgent|research|commissioned)": (
+        "{level}采用《{outlet}》：{cat}",
+        "{level} adoption, {outlet}, {cat}",
+    ),
     r"adoption\.outlets\.(?P<level>\w+)\.(?P<outlet>.+)": (
         "{level}采用《{outlet}》",
         "{level} adoption, {outlet}",

@@ -8,7 +8,59 @@ or English. A family that adds a table adds its writer here.
 
 from __future__ import annotations
 
+from collections import Counter
+
+from evalkit.outputs._labels import enum_label
 from evalkit.outputs._rules_words import Reader, Say, Writer, figure
+
+BASE_LEVELS = ("county", "city", "province", "national")
+
+
+def _by_category(value) -> list[tuple[str | None, float]]:
+    """Points as one number or a table by category, as ``[(category or None, points)]``.
+
+    A table is worded by its exceptions: the most common figure is "other" (None when
+    every category has it), the rest are named: {调研 30, others 20} -> [(research, 30),
+    (None, 20)]. Reading the table through the Reader records every key.
+    """
+    if not isinstance(value, Reader):
+        return [(None, value)]
+    table = dict(value.items())
+    value.mark("other")  # the file's "other = ..." is worded as the common figure
+    common = Counter(table.values()).most_common(1)[0][0]
+    named = [(c, p) for c, p in table.items() if p != common]
+    return [*named, (None, common)]
+
+
+def _any(value) -> bool:
+    """Whether points (a number or a table by category) give anything at all."""
+    return any(p for _, p in _by_category(value))
+
+
+def _what(say: Say, category: str | None, others: bool) -> str:
+    """The items priced, to fill ``{w}``: 调研信息 / 其他信息 / "" (every item) in Chinese,
+    " (research items)" / " (other items)" / "" in English."""
+    if category is None and not others:
+        return ""
+    if say.zh:
+        return say.category(category) if category is not None else "其他信息"
+    return f" ({say.category(category) if category is not None else 'other items'})"
+
+
+def _priced(say: Say, value, zh: str, en: str, **fields) -> list[str]:
+    """One phrase per non-zero figure of ``value``; ``{w}`` is the items priced, ``{p}`` the points."""
+    parts = _by_category(value)
+    others = len(parts) > 1
+    return [say(zh, en, w=_what(say, c, others), p=figure(p), **fields) for c, p in parts if p]
+
+
+def _leader(say: Say, value: str) -> str:
+    """市级领导 / 市主要领导 / 市委市政府秘书长: who wrote an instruction."""
+    label = enum_label("leader_level", value, say.lang)
+    if value in BASE_LEVELS:
+        return label + "领导" if say.zh else f"{label.lower()} leader"
+    return label if say.zh else label.lower()
+
 
 # --------------------------------------------------------------------------- clause writers
 # One writer per rule family (the top-level table of the rules file). Each takes
@@ -20,16 +72,18 @@ def _adoption(t: Reader, say: Say) -> list[str]:
     named = {level: dict(table.items()) for level, table in outlets.items()}
     named = {level: table for level, table in named.items() if table}
     priced = [
-        say(
-            "{level}采用每条计{p}分",
-            "{level} adoption: {p} points",
-            level=say.level(lv),
-            p=figure(p),
-        )
+        phrase
         for lv, p in points.items()
-        if p
+        if _any(p)
+        for phrase in _priced(
+            say,
+            p,
+            "{level}采用{w}每条计{p}分",
+            "{level} adoption{w}: {p} points",
+            level=say.level(lv),
+        )
     ]
-    unpriced = [say.level(lv) for lv, p in points.items() if not p and lv not in named]
+    unpriced = [say.level(lv) for lv, p in points.items() if not _any(p) and lv not in named]
     by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(
         priced
     )
@@ -44,8 +98,11 @@ def _adoption(t: Reader, say: Say) -> list[str]:
     by_outlet = []
     for level, table in named.items():
         listed = [
-            say("《{o}》采用每条计{p}分", "“{o}” {p} points", o=name, p=figure(p))
+            phrase
             for name, p in table.items()
+            for phrase in _priced(
+                say, p, "《{o}》采用{w}每条计{p}分", "“{o}”{w} {p} points", o=name
+            )
         ]
         rest = (
             say(
@@ -53,7 +110,7 @@ def _adoption(t: Reader, say: Say) -> list[str]:
                 "other outlets as the level",
                 level=say.level(level),
             )
-            if points[level]
+            if _any(points[level])
             else say("本级其他刊物不计分", "other outlets score nothing")
         )
         by_outlet.append(say("{level}", "{level}: ", level=say.level(level)) + say.items(listed)
@@ -95,13 +152,31 @@ def _adoption(t: Reader, say: Say) -> list[str]:
 
 
 def _instruction(t: Reader, say: Say) -> list[str]:
-    bonus = [
-        say(
-            "{level}领导批示的每条加{p}分", "{level} leader: +{p}", level=say.level(lv), p=figure(p)
-        )
-        for lv, p in t["points"].items()
-        if p
-    ]
+    further = dict(t["further"].items())
+    bonus = []
+    for lv, p in t["points"].items():
+        more = further.get(lv)
+        if not p and not more:
+            continue
+        text = say("{who}批示的每条加{p}分", "{who}: +{p}", who=_leader(say, lv), p=figure(p))
+        if more is not None and more != p:
+            text += (
+                say("（同一条信息同级再有领导批示的不重复加分）", " (no more for further leaders at this level)")
+                if not more
+                else say("（同一条信息有多位{who}批示的，其余每条加{m}分）", " (each further such leader on the item +{m})",
+                         who=_leader(say, lv), m=figure(more))
+            )  # fmt: skip
+        bonus.append(text)
+    by_outlet = [
+        say("《{o}》采用信息获批示的加{p}分", "an instruction on an item in “{o}” +{p}", o=name, p=figure(p))
+        for name, p in t["outlets"].items()
+    ]  # fmt: skip
+    factors = [
+        say("{who}批示的，该条信息的采用得分按{f}倍计", "{who}: the item's adoption points count {f} times",
+            who=_leader(say, lv), f=figure(f))
+        for lv, f in t["factor"].items()
+        if f != 1
+    ]  # fmt: skip
     by_category = [
         say(
             "{c}获批示的，加分按{f}倍计",
@@ -112,20 +187,57 @@ def _instruction(t: Reader, say: Say) -> list[str]:
         for c, f in t["category_factor"].items()
         if f != 1
     ]
-    if not bonus:
+    kinds = list(t["kinds"])
+    if not (bonus or by_outlet or factors):
         return []
-    return [
-        say.end(say("采用信息获领导肯定性批示的，另行加分：", "Bonus for a leader's instruction on an adopted item: ")
-                + say.items(bonus)),
-        *([say.end(say.join(by_category))] if by_category else []),
+    head = (
+        say("采用信息获领导肯定性批示的，另行加分：", "Bonus for a leader's affirmative instruction on an adopted item: ")
+        if kinds == ["affirmative"]
+        else say("采用信息获领导批示的，另行加分：", "Bonus for a leader's instruction on an adopted item: ")
+    )  # fmt: skip
+    clauses = [say.end(head + say.items(bonus + by_outlet))] if bonus or by_outlet else []
+    if factors:
+        clauses.append(say.end(say.join(factors)))
+    if by_category:
+        clauses.append(say.end(say.join(by_category)))
+    return clauses
+
+
+def _forwarding(t: Reader, say: Say) -> list[str]:
+    points = [
+        say("{to}的信息每条计{p}分", "forwarded {to}: {p} points an item",
+            to=enum_label("forward_level", lv, say.lang) if say.zh else enum_label("forward_level", lv, "en").lower(),
+            p=figure(p))
+        for lv, p in t["points"].items()
+        if p
     ]  # fmt: skip
+    factors = [
+        say("经本办转报被{level}采用的，采用得分按{f}倍计", "adopted at {level} level after forwarding: the adoption's points count {f} times",
+            level=say.level(lv) if say.zh else say.level(lv).lower(), f=figure(f))
+        for lv, f in t["factor"].items()
+        if f != 1
+    ]  # fmt: skip
+    clauses = []
+    if points:
+        clauses.append(
+            say.end(say.items(points) + say("（不论上级是否采用）", " (adopted there or not)"))
+        )
+    if factors:
+        clauses.append(say.end(say.join(factors)))
+    return clauses
 
 
 def _submission(t: Reader, say: Say) -> list[str]:
     points, cap = t["points"], t["cap"]
-    if not points:
+    if not _any(points):
         return []
-    text = say("每报送1条信息计{p}分（合报信息按报送单位数分摊）", "Each item submitted scores {p} (a joint item is shared among its units)", p=figure(points))  # fmt: skip
+    if isinstance(points, Reader):
+        text = say.join(
+            _priced(say, points, "每报送1条{w}计{p}分", "each item submitted{w} scores {p}")
+        )
+    else:
+        text = say("每报送1条信息计{p}分", "Each item submitted scores {p}", p=figure(points))
+    text += say("（合报信息按报送单位数分摊）", " (a joint item is shared among its units)")
     if cap is not None:
         text += say("，全年报送得分最高{c}分", ", at most {c} a year", c=figure(cap))
     return [say.end(text)]
@@ -184,9 +296,15 @@ def _deadlines(t: Reader, say: Say) -> list[str]:
             rules.append(say("{c}应在事发后{h}小时内报送", "{c} within {h} hours of the event", c=say.category(category), h=figure(hours)))  # fmt: skip
         if due_at:
             rules.append(say("{c}应在约定的截止时间前报送", "{c} by their due date", c=say.category(category)))  # fmt: skip
+    on_time = [
+        say("{c}按时报送的每条加{p}分", "{c} on time: +{p} each", c=say.category(c), p=figure(d["on_time"]))
+        for c, d in t.items()
+        if d["on_time"]
+    ]  # fmt: skip
     if not rules:
         return []
-    return [say.end(say.join(rules) + say("，超时的视为迟报", "; later counts as late"))]
+    clauses = [say.end(say.join(rules) + say("，超时的视为迟报", "; later counts as late"))]
+    return clauses + ([say.end(say.join(on_time))] if on_time else [])
 
 
 def _lateness(t: Reader, say: Say) -> list[str]:
@@ -194,7 +312,9 @@ def _lateness(t: Reader, say: Say) -> list[str]:
     parts = []
     if fraction:
         parts.append(say("扣减该条信息所得分值的{p}%", "loses {p}% of the points it earns", p=figure(fraction * 100)))  # fmt: skip
-    if points:
+    if isinstance(points, Reader) and _any(points):
+        parts.append(say.items(_priced(say, points, "{w}每条另扣{p}分", "and {p} points more{w}")))
+    elif points and not isinstance(points, Reader):
         parts.append(say("每条另扣{p}分", "and {p} points more", p=figure(points)))
     if not parts:
         return []
@@ -366,6 +486,7 @@ WRITERS: dict[str, Writer] = {
     "submission": Writer("信息报送", "Submissions", _submission),
     "adoption": Writer("信息采用", "Adoptions", _adoption),
     "instruction": Writer("领导批示", "Leader instructions", _instruction),
+    "forwarding": Writer("信息转报", "Forwarding", _forwarding),
     "quota": Writer("报送任务", "Quotas", _quota),
     "deadlines": Writer("报送时效", "Timeliness", _deadlines),
     "lateness": Writer("报送时效", "Timeliness", _lateness, section="deadlines"),

@@ -43,6 +43,11 @@ class Reader:
             return default
         return self[key]
 
+    def mark(self, key) -> None:
+        """Record ``key`` as read: a key the rules normalise away (``other`` in a table by
+        category becomes one entry per category) was still worded."""
+        self._seen.add(self._where(key))
+
     def keys(self) -> list:
         return list(self._data.keys()) if isinstance(self._data, Mapping) else []
 

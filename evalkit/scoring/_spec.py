@@ -213,7 +213,7 @@ class Keyed(Spec):
 
 @dataclass(frozen=True)
 class Outlets(Spec):
-    """``adoption.outlets``: per level, outlet name -> points."""
+    """``adoption.outlets``: per level, outlet name -> points (a number or a table by category)."""
 
     def expectation(self) -> str:
         return "a table per level of outlet name = points"
@@ -228,7 +228,7 @@ class Outlets(Spec):
                 continue
             # outlet names as the loader keeps them (NFKC: "（专报）" is "(专报)" in the data)
             out[level] = {
-                unicodedata.normalize("NFKC", str(name)).strip(): Num().check(
+                unicodedata.normalize("NFKC", str(name)).strip(): ByCategory(default=None).check(
                     points, f"{where}.{name}", problems
                 )
                 for name, points in outlets.items()

@@ -5,14 +5,15 @@
 | `mode` | `"sum"` | `"sum"`: points add up across every adoption of an item; `"highest"`: only the item's highest-scoring adoption counts |
 | `joint` | `"full"` | a joint item (合报, several units): `"full"` credits each unit in full; `"split"` gives each of the n units 1/n |
 | `points.<level>` | 0 | points per adoption at `county`, `city`, `province`, `national`; or a table by category: `city = { research = 15, other = 5 }` (市办采用 信息5/调研15) |
-| `outlets.<level>."<outlet>"` | none | points for an adoption in that outlet (刊物) at that level, instead of the level's points; other outlets get the level's points |
+| `outlets.<level>."<outlet>"` | none | points for an adoption in that outlet (刊物) at that level, instead of the level's points; other outlets get the level's points. A table by category works here too: `"专报信息" = { research = 30, other = 20 }` (《专报信息》采用每条20分，调研类每篇30分) |
 | `type_factor.<type>` | 1 | factor for `single`, `combined` (综合采用, typically 0.3-0.6), `brief` (简讯) |
 | `category_factor.<category>` | 1 | factor for `ordinary`, `urgent`, `research` (调研, typically 2-7), `commissioned` |
 
 An adoption earns `points (by outlet, else by level) x type_factor x
 category_factor x share`, where `share` is 1, or 1/n for a joint item under
 `joint = "split"`. Points land on `adopted_at`; the ledger's rule is
-`adoption.outlets.<level>.<outlet>` when the outlet has its own points, else
+`adoption.outlets.<level>.<outlet>` when the outlet has its own points (with
+`.<category>` when they are a table by category), else
 `adoption.points.<level>` (`adoption.points.<level>.<category>` when the level
 has a table by category).
 
@@ -38,6 +39,7 @@ add up to the year's figure, and the year's figure is the highest adoption.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import SimpleNamespace
 
 import numpy as np
@@ -118,13 +120,14 @@ class Adoptions(Family):
         level_points = np.array([kit.per_category(table[lv]) for lv in kit.LEVELS])
         # Outlets with their own points; NaN (and the sentinel of "no outlet") fall back
         # to the level's points for the item's category.
-        outlet_points = np.full(len(prepared.pair_level), np.nan)
+        # An outlet's points may be a table by category too (《专报信息》 20, 调研类 30).
+        outlet_points = np.full((len(prepared.pair_level), len(kit.CATEGORIES)), np.nan)
         for level, outlets in rules["adoption.outlets"].items():
             for name, points in outlets.items():
                 k = prepared.pair_of.get((level, name))
                 if k is not None:
-                    outlet_points[k] = points
-        named = outlet_points[prepared.okey]
+                    outlet_points[k] = kit.per_category(points)
+        named = outlet_points[prepared.okey, b.a_cat]
         base = np.where(np.isnan(named), level_points[b.a_level, b.a_cat], named)
         type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")
         category_factor = kit.by_enum(rules["adoption.category_factor"], "category")
@@ -155,9 +158,18 @@ class Adoptions(Family):
         table = rules["adoption.points"]
         by_level = [kit.category_rule(f"adoption.points.{lv}", table[lv], b.a_cat[j])
                     for lv in kit.LEVELS]  # fmt: skip
+        by_outlet = kit.cat("adoption.outlets.", np.asarray(kit.LEVELS)[level], ".", outlet)
+        # an outlet priced by category: the rule names the category too
+        tabled = np.r_[
+            [isinstance(named.get(lv, {}).get(name), Mapping)
+             for lv, name in prepared.outlets.itertuples(index=False)],
+            False,
+        ].astype(bool)[prepared.okey[j]]  # fmt: skip
         rule = np.where(
             has_rule,
-            kit.cat("adoption.outlets.", np.asarray(kit.LEVELS)[level], ".", outlet),
+            np.where(
+                tabled, kit.cat(by_outlet, ".", np.asarray(kit.CATEGORIES)[b.a_cat[j]]), by_outlet
+            ),
             np.choose(level, by_level) if len(level) else np.array([], dtype=str),
         )
         type_factor = kit.by_enum(rules["adoption.type_factor"], "adoption_type")[b.a_type[j]]
