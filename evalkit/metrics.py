@@ -3,9 +3,11 @@
 Conventions (one rule everywhere, so a bulletin's figures add up):
 
 * An **item** counts in the period in which it was **submitted** (``submitted_at``);
-  an **adoption** (and the instruction written on it) counts in the period in
-  which it was **made** (``adopted_at``), whenever its item was submitted; a
-  **fault** counts in the period in which it **occurred** (``occurred_at``).
+  an **adoption** counts in the period in which it was **made** (``adopted_at``),
+  whenever its item was submitted; an **instruction** (批示) record in the period
+  of its ``instructed_at`` (an adoption's own instruction: the adoption's date),
+  one per leader; a **fault** counts in the period in which it **occurred**
+  (``occurred_at``).
   Conventional bulletins count this way. For a short period an adoption rate may
   therefore exceed 1 (adoptions of items sent the month before); the Wilson
   interval of such a rate is NaN.
@@ -433,10 +435,33 @@ def _adoption_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
             .astype(int)
             .set_axis(["adopted_city_up", "adopted_province_up"], axis=1),
             _tally(row, n, made["adoption_type"], ADOPTION_TYPES, "adoptions_"),
-            _tally(row, n, made["instruction_level"], LEVELS, "instructions_"),
         ],
         axis=1,
     )
+    return facts[facts["item"] >= 0]
+
+
+def _leader_base_level(levels: pd.Series) -> pd.Series:
+    """A leader level's administrative level: 市主要领导, 市委市政府秘书长 ... count as 市级."""
+    text = levels.astype("string")
+    return text.str.replace(r"_(main|office|secretary)$", "", regex=True)
+
+
+def _instruction_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
+    """One row per item with an instruction in the span: instruction records per level.
+
+    Instructions are records (``Dataset.instructions``: the instructions file and the
+    adoptions' 批示 columns, one record per leader), so two leaders on one adoption
+    count two. A record counts in the period of its ``instructed_at`` (an adoption's
+    own instruction carries the adoption's date); tiers count at their level.
+    """
+    records = dataset.instructions
+    records = records[_within(records["instructed_at"], span)]
+    items, row = np.unique(_item_codes(dataset, records["submission_id"]), return_inverse=True)
+    counts = _tally(
+        row, len(items), _leader_base_level(records["leader_level"]), LEVELS, "instructions_"
+    )
+    facts = pd.concat([pd.DataFrame({"item": items}), counts], axis=1)
     return facts[facts["item"] >= 0]
 
 
@@ -537,7 +562,8 @@ def compute_metrics(
         level), ``adopted_county`` .. ``adopted_national`` (items adopted at that
         level), ``adopted_city_up``, ``adopted_province_up`` (at or above),
         ``adoptions_single|combined|brief`` (records), ``instructions_county`` ..
-        ``instructions_national``, ``urgent``, ``urgent_late``, ``commissioned``,
+        ``instructions_national`` (instruction records, one per leader; 主要领导,
+        办公室领导 and 秘书长 tiers count at their level), ``urgent``, ``urgent_late``, ``commissioned``,
         ``commissioned_on_time``, ``commissioned_late``, ``commissioned_missed``
         (faults of kind commission_missed), ``faults_<kind>`` for each fault kind,
         ``rate`` (adopted / submitted), ``rate_low``, ``rate_high`` (Wilson 95%),
@@ -570,6 +596,7 @@ def compute_metrics(
     members = _members(dataset, by)
     items = _item_facts(dataset, span, deadlines)
     adopted = _adoption_facts(dataset, span)
+    instructed = _instruction_facts(dataset, span)
     faults = _fault_keys(dataset, span, by)
     active = pd.concat([items["item"], adopted["item"]]) if by == "informant" else None
     table = _skeleton(dataset, by, members, active)
@@ -583,6 +610,7 @@ def compute_metrics(
     sums = [
         item_rows.groupby(keys)[items.columns.drop(["item", "lag_hours", "lag_workdays"])].sum(),
         adopted_rows.groupby(keys)[adopted.columns.drop("item")].sum(),
+        instructed.merge(members, on="item").groupby(keys)[instructed.columns.drop("item")].sum(),
         fault_counts,
         fault_counts["faults_commission_missed"].rename("commissioned_missed"),
     ]

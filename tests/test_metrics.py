@@ -463,3 +463,49 @@ def test_lags_table(tiny):
     assert t["late"].tolist() == [False, True, True, pd.NA, False]  # S9 has no due date
     everything = lags(tiny, 2025, categories=None)
     assert len(everything) == 8 and everything["late"].isna().sum() == 4  # S1, S6, S8, S9
+
+
+# ----------------------------------------------------------------- instructions as records
+def test_instructions_count_per_leader_record_not_per_adoption_row():
+    data = evalkit.load_frames(
+        units=pd.DataFrame({"unit": ["甲镇", "乙镇"], "group": ["乡镇组", "乡镇组"]}),
+        submissions=pd.DataFrame(
+            {
+                "submission_id": ["S1", "S2", "S3"],
+                "units": ["甲镇", "甲镇", "甲镇、乙镇"],
+                "title": ["春耕", "防汛", "合报"],
+                "submitted_at": ["2025-03-01", "2025-03-02", "2025-03-03"],
+            }
+        ),
+        adoptions=pd.DataFrame(
+            {
+                "submission_id": ["S1", "S2", "S3"],
+                "level": ["city", "county", "county"],
+                "adopted_at": ["2025-03-10", "2025-03-11", "2025-03-12"],
+                # one adoption row naming two city leaders: two instruction records
+                "instruction_level": ["市级", "", ""],
+                "instructed_by": ["市长、副市长", "", ""],
+            }
+        ),
+        instructions=pd.DataFrame(
+            {
+                "submission_id": ["S2", "S2", "S3"],
+                "adoption_level": ["县级", "县级", "县级"],
+                "leader_level": ["县级", "市委市政府秘书长", "县级"],
+                "leader": ["县长", "秘书长", "县长"],
+                "instructed_at": ["2025-03-20", "2025-03-21", "2025-04-02"],
+            }
+        ),
+    )
+    assert data.errors.empty and data.rejected.empty
+    march = compute_metrics(data, period="2025-03").set_index("unit")
+    # 甲镇 in March: S1 市长 + 副市长 (2 city records on one adoption row); S2 县长 (county) and
+    #   秘书长 (a city tier, counted at the city): city 3, county 1. S3's 县长 is in April.
+    assert march.loc["甲镇", ["instructions_county", "instructions_city"]].tolist() == [1, 3]
+    assert march.loc["乙镇", ["instructions_county", "instructions_city"]].tolist() == [0, 0]
+    april = compute_metrics(data, period="2025-04").set_index("unit")
+    # the joint item's instruction counts in full for each of its units, in its own month
+    assert april["instructions_county"].to_dict() == {"甲镇": 1, "乙镇": 1}
+    assert april.loc["甲镇", "adopted"] == 0  # no adoption in April, the instruction still counts
+    year = compute_metrics(data, year=2025).set_index("unit")
+    assert year.loc["甲镇", ["instructions_county", "instructions_city"]].tolist() == [2, 3]
