@@ -71,10 +71,16 @@ _WORDS = {
 
 
 def _key_label(key: str, lang: str) -> str:
-    """A slider's caption: 市级采用分 for ``adoption.points.city``, else the key itself."""
+    """A slider's caption: 市级采用分 for ``adoption.points.city`` (市级采用分（调研） for
+    ``adoption.points.city.research``), else the key itself."""
     parts = key.split(".")
     if key.startswith("adoption.points.") and len(parts) == 3:
         return label(f"points_{parts[2]}", lang)
+    if key.startswith("adoption.points.") and len(parts) == 4:
+        what = enum_label("category", parts[3], lang)
+        return label(f"points_{parts[2]}", lang) + ("（{}）" if lang == "zh" else " ({})").format(
+            what
+        )
     enums = {"type_factor": "adoption_type", "category_factor": "category"}
     if len(parts) == 3 and parts[0] == "adoption" and parts[1] in enums:
         what = enum_label(enums[parts[1]], parts[2], lang)
@@ -101,6 +107,20 @@ def _slider(key: str, value: float, lang: str) -> widgets.FloatSlider:
         style={"description_width": "9em"},
         layout=widgets.Layout(width="34em"),
     )
+
+
+def _slider_keys(rules: Rules, keys: Sequence[str]) -> list[tuple[str, float]]:
+    """The sliders' keys and starting values: a key whose value is a table by category
+    (``adoption.points.city = { research = 15, other = 5 }``) gets one slider per
+    category (``adoption.points.city.research`` ...)."""
+    out = []
+    for key in keys:
+        value = rules[key]
+        if isinstance(value, Mapping):
+            out += [(f"{key}.{name}", float(v)) for name, v in value.items()]
+        else:
+            out.append((key, float(value)))
+    return out
 
 
 def _in_group(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
@@ -224,7 +244,9 @@ class WhatIfPanel(widgets.VBox):
         if year is None:
             year = dataset.default_year
         scorer = Scorer(dataset, rules, year=year)
-        sliders = {key: _slider(key, scorer.rules[key], lang) for key in keys}
+        sliders = {
+            key: _slider(key, value, lang) for key, value in _slider_keys(scorer.rules, keys)
+        }
         reset = widgets.Button(description=_WORDS[lang]["reset"], icon="undo")
         status, ranking = widgets.HTML(), widgets.HTML()
         # Sliders and the summary side by side above the table, whose height is capped:
@@ -363,7 +385,8 @@ def whatif_panel(
     keys : sequence of str
         Rule keys to put on sliders (as for :meth:`Rules.with_changes`): by
         default the adoption points of each level, the combined-adoption factor
-        and the research factor. Points range from 0 to three times the current
+        and the research factor. A key whose value is a table by category (a
+        level priced by category) gets one slider per category. Points range from 0 to three times the current
         value (at least 10), factors from 0 to twice (at least 1).
     group : str, optional
         Show one group only (乡镇组); all groups by default.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import make_dataset, make_rules
 
-from evalkit.scoring.rules import RulesError
+from evalkit.scoring.rules import RulesError, available_rules
 from evalkit.widgets import DEFAULT_KEYS, whatif_panel
 
 # 甲镇 has three items adopted by the county, 乙镇 one adopted by the province, 丙乡 one by
@@ -171,3 +171,48 @@ def test_the_table_scrolls_under_the_sliders_and_marks_vetoed_units():
     assert ">12.00<" in shown and ">20.25<" in shown and ">10.50<" in shown
     assert '<tr class="vetoed"><td style="text-align: left">乙镇（一票否决）</td>' in shown
     assert "nan" not in shown and "None" not in shown and "<NA>" not in shown
+
+
+# ------------------------------------------------------------------ every shipped rule set
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from evalkit.data.loading import load
+
+    return load("data/sample")
+
+
+@pytest.mark.parametrize("name", available_rules())
+def test_the_panel_builds_and_moves_under_every_shipped_rule_set(sample, name):
+    panel = whatif_panel(sample, name, 2025)
+    assert panel.sliders and len(panel.table) == len(sample.units)
+    assert panel.table["rank_change"].eq(0).all()  # before any move
+    key, slider = next(iter(panel.sliders.items()))
+    panel.update({key: slider.value + 1})
+    assert panel.changes == {key: slider.value}
+    assert "规则无效" not in panel.status.value
+
+
+def test_a_level_priced_by_category_gets_a_slider_per_category():
+    # 市级 信息 5 / 调研 15: 甲镇's research item adopted by the city 15, 乙镇's ordinary one 5
+    data = make_dataset(
+        units=[("甲镇", "乡镇组"), ("乙镇", "乡镇组")],
+        items=[("A1", "甲镇", "2025-03-01", "research"), ("B1", "乙镇", "2025-03-02")],
+        adoptions=[("A1", "city", "2025-03-05"), ("B1", "city", "2025-03-06")],
+    )
+    rules = make_rules(adoption={"points": {"city": {"research": 15, "other": 5}}})
+    panel = whatif_panel(data, rules, 2025, keys=["adoption.points.city"])
+    assert list(panel.sliders) == [
+        "adoption.points.city.ordinary",
+        "adoption.points.city.urgent",
+        "adoption.points.city.research",
+        "adoption.points.city.commissioned",
+    ]
+    assert panel.sliders["adoption.points.city.research"].description == "市级采用分（调研）"
+    assert panel.sliders["adoption.points.city.ordinary"].max == 15  # 3 x 5
+    panel.update({"adoption.points.city.ordinary": 20})  # 乙镇 20 > 甲镇 15 (the range widens)
+    assert panel.table[["unit", "score_b", "rank_b"]].values.tolist() == [
+        ["乙镇", 20, 1],
+        ["甲镇", 15, 2],
+    ]
