@@ -227,6 +227,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.outputs._staging import staged_folder
     from evalkit.outputs.pack import write_pack
 
+    _period(args)
     _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
     if args.out:
         _out(args)
@@ -237,7 +238,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     # run leaves the previous pack whole.
     with staged_folder(out) as staging:
         files = write_pack(dataset, rules, args.year, staging, lang=args.lang, svg=args.svg,
-                           progress=lambda message: _say(message.replace(str(staging), str(out))))  # fmt: skip
+                           progress=lambda message: _say(message.replace(str(staging), str(out))),
+                           period=args.span, tag=args.tag)  # fmt: skip
     print(f"{len(files)} files in {out}; open {out / 'README.md'} first")
     return EXIT_OK
 
@@ -328,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
         "score", "write the unit and informant scores (CSV or XLSX)", cmd_score, period=True
     )
     score.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    report = common("report", "write the year-end pack: workbook, charts and index", cmd_report)
+    report = common("report", "write the year-end pack: workbook, charts and index", cmd_report,
+                    period=True)  # fmt: skip
     report.add_argument("--svg", action="store_true", help="also write every chart as SVG")
     compare = common("compare", "compare two rule sets: rank changes and a bump chart", cmd_compare)
     compare.add_argument("--against", required=True, help="the second rules file (B)")

@@ -282,3 +282,34 @@ def test_rows_of_text_that_wraps_are_given_the_lines_it_needs(tmp_path):
     assert sheet.column_dimensions["B"].width == 60
     assert sheet.row_dimensions[3].height == 15 * 4 + 2
     assert sheet.row_dimensions[4].height is None  # one line: the default height
+
+
+def test_cli_report_for_a_half_year_is_that_periods_pack(tmp_path, capsys):
+    out = tmp_path / "h1"
+    assert main(["report", str(SAMPLE_DIR), "--period", "2025H1", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"ranking_2025H1.xlsx", "units_2025H1.csv", "ledger_2025H1.csv", "rules_2025H1.toml",
+            "README.md"} <= names  # fmt: skip
+    # the 表彰决定 and the meeting's deck are year-end documents
+    assert not any(n.startswith(("decision_", "deck_")) for n in names)
+    assert any(n.endswith(".png") for n in names)
+    # the pack's scores are the half year's, as `evalkit score --period` gives them
+    assert main(["score", str(SAMPLE_DIR), "--period", "2025H1", "--out", str(tmp_path / "s")]) == 0
+    h1 = pd.read_csv(out / "units_2025H1.csv")
+    scored = pd.read_csv(tmp_path / "s" / "units_2025H1.csv")
+    pd.testing.assert_frame_equal(h1[scored.columns], scored)  # the pack adds the awards
+    year = evalkit.score(evalkit.load(SAMPLE_DIR), "default", year=2025)
+    assert h1["n_items"].sum() < year["n_items"].sum()  # fewer items than the whole year
+    assert (
+        (out / "README.md")
+        .read_text(encoding="utf-8")
+        .startswith("# 2025年上半年政务信息工作考核材料")
+    )
+    title = openpyxl.load_workbook(out / "ranking_2025H1.xlsx").worksheets[0]["A1"].value
+    assert title.startswith("2025年上半年政务信息工作考核 · ")
+    # a whole year by --period is the year's pack
+    assert main(["report", str(SAMPLE_DIR), "--period", "2025", "--out", str(tmp_path / "y")]) == 0
+    assert (tmp_path / "y" / "decision_2025.docx").exists()
+    # --year and --period together are refused
+    assert main(["report", str(SAMPLE_DIR), "--year", "2025", "--period", "2025H1"]) == 2
+    assert "--year or --period" in capsys.readouterr().err

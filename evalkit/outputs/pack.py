@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,13 +40,13 @@ TEXT = {
         "ledger": "得分明细",
         "rules": "评分规则",
         "checks": "数据检查",
-        "title": "{year}年度政务信息工作考核 · {sheet}",
+        "title": "{when}政务信息工作考核 · {sheet}",
         "subtitle": "评分规则：{rules}",
         "detail_subtitle": "评分规则：{rules}。本表共 {n:,} 行，为备查明细，不在默认打印范围内；"
         "需要打印时请先在“页面布局”中取消打印区域。",
         "no_issues": "未发现问题，所有记录均已载入。",
         "issues": "问题与拒收记录",
-        "index_title": "{year}年度政务信息工作考核材料",
+        "index_title": "{when}政务信息工作考核材料",
         "index_intro": "由 evalkit 根据 {folder} 的数据、按《{rules}》（规则指纹 {fingerprint}）生成。",
         "workbook": "排名工作簿：各组排名、信息员排名、表彰名单、时效、问题与否决、评分规则、数据检查、上级采用信息；"
         "采用信息明细与得分明细在工作簿中备查，不在默认打印范围内",
@@ -85,13 +86,13 @@ TEXT = {
         "ledger": "Point ledger",
         "rules": "Rules",
         "checks": "Data checks",
-        "title": "{year} information work evaluation · {sheet}",
+        "title": "{when} information work evaluation · {sheet}",
         "subtitle": "Rules: {rules}",
         "detail_subtitle": "Rules: {rules}. {n:,} rows of detail for reference, outside the "
         "default print area; clear the print area (Page Layout) to print them.",
         "no_issues": "No problems found; every record was loaded.",
         "issues": "Problems and rejected rows",
-        "index_title": "{year} information work evaluation pack",
+        "index_title": "{when} information work evaluation pack",
         "index_intro": "Made by evalkit from {folder} under “{rules}” (rules fingerprint {fingerprint}).",
         "workbook": "Ranking workbook: group rankings, informants, awards, timeliness, faults and "
         "vetoes, rules, data checks, items adopted upward; all adoptions and the point ledger "
@@ -164,24 +165,55 @@ def _blank_zeros(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].mask(frame[c].eq(0)) for c in columns})
 
 
+def _part_of_year(year: int, period) -> Any:
+    """``period`` as a :class:`~evalkit.metrics.Span` when it is less than the calendar year
+    ``year`` (a half year, quarter or month), else None: a whole year is the year's pack."""
+    if period is None:
+        return None
+    from evalkit.metrics import resolve_period
+
+    span = resolve_period(period)
+    whole = (pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1))
+    return None if (span.start, span.end) == whole else span
+
+
+def _when(year: int, span, lang: str) -> str:
+    """What the pack covers, for titles: 2025年度 / 2025, or the period's label (2025年上半年)."""
+    if span is None:
+        return f"{year}年度" if lang == "zh" else str(year)
+    return span.label
+
+
 def pack_tables(
-    dataset: Dataset, rules: Rules, year: int, lang: str = "zh"
+    dataset: Dataset, rules: Rules, year: int, lang: str = "zh", period: Any = None
 ) -> dict[str, pd.DataFrame]:
     """Compute every table of the year-end pack (canonical column names, not localised).
 
     Returns a dict with ``scores``, ``informants``, ``awards``, ``ledger``,
     ``metrics``, ``monthly``, ``lags``, ``adopted``, ``faults`` and ``previous``
     (last year's scores under the same rules, or None without last year's data).
+    With ``period`` (anything :func:`evalkit.metrics.resolve_period` takes, inside
+    ``year``), the tables are that period's and ``previous`` is the same period a
+    year earlier.
     """
     from evalkit.metrics import adopted_items, compute_metrics, lags, monthly
     from evalkit.scoring.awards import select_awards
     from evalkit.scoring.scorer import Scorer
 
-    scorer = Scorer(dataset, rules, year)  # one preparation for the scores and their ledger
+    span = _part_of_year(year, period)
+    # one preparation for the scores and their ledger
+    scorer = Scorer(dataset, rules, year, period=span)
     scores = scorer.score()
-    has_previous = dataset.submissions["submitted_at"].dt.year.eq(year - 1).any()
-    previous = Scorer(dataset, rules, year - 1).score() if has_previous else None
-    informants = Scorer(dataset, rules, year, by="informant").score()
+    sent = dataset.submissions["submitted_at"]
+    if span is None:
+        has_previous = sent.dt.year.eq(year - 1).any()
+        previous = Scorer(dataset, rules, year - 1).score() if has_previous else None
+    else:  # the same period a year earlier
+        a_year = pd.DateOffset(years=1)
+        before = (span.start - a_year, span.end - a_year - pd.Timedelta(days=1))
+        has_previous = ((sent >= before[0]) & (sent < span.end - a_year)).any()
+        previous = Scorer(dataset, rules, year - 1, period=before).score() if has_previous else None
+    informants = Scorer(dataset, rules, year, by="informant", period=span).score()
     informants = informants[informants["n_items"] > 0].reset_index(drop=True)
     awards = select_awards(scores, rules, informants)
     unit_awards = awards[awards["kind"] == "unit"].set_index("unit")["award"]
@@ -192,18 +224,21 @@ def pack_tables(
             person_awards.to_dict().get
         )
     )
-    adopted = adopted_items(dataset, year=year).drop(columns="adoption_id")
+    adopted = adopted_items(dataset, year=year, period=span).drop(columns="adoption_id")
     adopted = adopted[["submission_id", "units", "title", "category", "level", "outlet", "adoption_type",
                        "adopted_at", "instruction_level", "instructed_by"]]  # fmt: skip
-    faults = dataset.faults[dataset.faults["occurred_at"].dt.year == year]
+    when = dataset.faults["occurred_at"]
+    faults = dataset.faults[
+        when.dt.year.eq(year) if span is None else (when >= span.start) & (when < span.end)
+    ]
     return {
         "scores": scores,
         "informants": informants,
         "awards": awards,
         "ledger": scorer.ledger(lang=lang),
-        "metrics": compute_metrics(dataset, year=year, deadlines=rules),
+        "metrics": compute_metrics(dataset, year=year, period=span, deadlines=rules),
         "monthly": monthly(dataset, years=[year - 1, year]),
-        "lags": lags(dataset, year=year, deadlines=rules),
+        "lags": lags(dataset, year=year, period=span, deadlines=rules),
         "adopted": adopted,
         "faults": faults.drop(columns="fault_id").reset_index(drop=True),
         "previous": previous,
@@ -211,11 +246,11 @@ def pack_tables(
 
 
 def _sheets(
-    t: dict[str, pd.DataFrame], dataset: Dataset, rules: Rules, year: int, lang: str
+    t: dict[str, pd.DataFrame], dataset: Dataset, rules: Rules, when: str, lang: str
 ) -> list[Sheet]:
     def sheet(key, frame, *, detail=False, **fields):
         name = _text(key, lang, **fields)
-        title = _text("title", lang, year=year, sheet=name, rules=rules.name)
+        title = _text("title", lang, when=when, sheet=name, rules=rules.name)
         subtitle = (
             _text("detail_subtitle", lang, rules=rules.name, n=len(frame))
             if detail
@@ -261,7 +296,7 @@ def _sheets(
     clauses = rules_rows(rules, lang).set_axis(
         [_text("number", lang), _text("clause", lang)], axis=1
     )
-    sheets.append(Sheet(_text("rules", lang), clauses, _text("title", lang, year=year,
+    sheets.append(Sheet(_text("rules", lang), clauses, _text("title", lang, when=when,
                         sheet=_text("rules", lang), rules=rules.name)))  # fmt: skip
     issues = pd.concat([
         dataset.issues,
@@ -290,19 +325,30 @@ def write_pack(
     charts: bool = True,
     svg: bool = False,
     progress: Progress | None = _stderr_progress,
+    period: Any = None,
+    tag: str | None = None,
 ) -> list[Path]:
     """Write the year-end pack into ``out`` and return the files written.
 
     The pack holds the ranking workbook, CSV tables of scores, informants,
     awards and the point ledger, the rules used (TOML), every chart as PNG
-    (150 dpi: 1,999 x 1,125 pixels), with ``svg=True`` also as SVG, and
-    ``README.md``, an index with one line on each file.
+    (150 dpi: 1,999 x 1,125 pixels), with ``svg=True`` also as SVG, the 表彰决定
+    and the meeting's deck, and ``README.md``, an index with one line on each file.
+
+    With ``period`` (a half year, quarter or month of ``year``: anything
+    :func:`evalkit.metrics.resolve_period` takes), the pack is that period's:
+    its scores, ranking, awards, tables and charts, titled with the period and
+    compared with the same period a year earlier; the 表彰决定 and the deck are
+    year-end documents and are left out. File names carry ``tag`` (``2025H1``;
+    the year by default).
     """
     rules = load_rules(rules)
     out = Path(out)
     say = progress or (lambda message: None)
-    say(f"evalkit: scoring {year} under {rules.name}")
-    t = pack_tables(dataset, rules, year, lang)
+    span = _part_of_year(year, period)
+    when, tag = _when(year, span, lang), tag or str(year)
+    say(f"evalkit: scoring {span.label if span else year} under {rules.name}")
+    t = pack_tables(dataset, rules, year, lang, period=span)
     index: list[tuple[str, str]] = []
     files: list[Path] = []
 
@@ -324,7 +370,7 @@ def write_pack(
         points, limits = _funnel(t["metrics"])
         jobs += [
             ("chart_adoption_funnel", _text("chart_adoption_funnel", lang), "plot_adoption_funnel",
-             (dataset,), kw),
+             (dataset if span is None else t["metrics"],), kw),
             ("chart_monthly", _text("chart_monthly", lang), "plot_monthly", (t["monthly"], year),
              {"lang": lang}),
             ("chart_funnel_plot", _text("chart_funnel", lang), "plot_funnel", (points, limits), kw),
@@ -342,6 +388,9 @@ def write_pack(
 
             jobs.append(("chart_improvement", _text("chart_improvement", lang), "plot_improvement",
                          (score_changes(t["scores"], t["previous"]),), kw))  # fmt: skip
+    if span is not None:  # titled with the period, not the year
+        jobs = [(stem, text, name, args, {**kwargs, "title": f"{when} · {text}"})
+                for stem, text, name, args, kwargs in jobs]  # fmt: skip
     if jobs:
         # Imported before the pool forks, so the workers inherit matplotlib, the fonts and
         # the plots module instead of importing them each.
@@ -357,25 +406,26 @@ def write_pack(
         if jobs:
             say(f"evalkit: drawing {len(jobs)} charts")
         say("evalkit: writing the workbook")
-        workbook = write_workbook(out / f"ranking_{year}.xlsx", _sheets(t, dataset, rules, year, lang),
-                                  title=_text("index_title", lang, year=year), lang=lang)  # fmt: skip
+        workbook = write_workbook(out / f"ranking_{tag}.xlsx", _sheets(t, dataset, rules, when, lang),
+                                  title=_text("index_title", lang, when=when), lang=lang)  # fmt: skip
         record(workbook, _text("workbook", lang))
         for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
                           ("ledger", "ledger")):  # fmt: skip
-            record(write_csv(out / f"{name}_{year}.csv", t[key]), _text(f"csv_{name}", lang))
-        rules_path = replace_atomically(out / f"rules_{year}.toml", rules.to_toml().encode("utf-8"))
+            record(write_csv(out / f"{name}_{tag}.csv", t[key]), _text(f"csv_{name}", lang))
+        rules_path = replace_atomically(out / f"rules_{tag}.toml", rules.to_toml().encode("utf-8"))
         record(rules_path, _text("rules_file", lang))
         from evalkit.outputs.decision import write_decision
         from evalkit.outputs.slides import write_deck
 
-        record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
-        record(write_deck(dataset, rules, year, t, out), _text("deck", lang))
+        if span is None:  # the 表彰决定 and the meeting's deck are the year's
+            record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
+            record(write_deck(dataset, rules, year, t, out), _text("deck", lang))
         for n, (job, future) in enumerate(zip(jobs, pending, strict=True), start=1):
             png, *vector = future.result()
             say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
             record(png, job[1])
             files += vector
-    lines = [f"# {_text('index_title', lang, year=year)}", "",
+    lines = [f"# {_text('index_title', lang, when=when)}", "",
              _text("index_intro", lang, folder=dataset.folder or "-", rules=rules.name,
                    fingerprint=rules.fingerprint), "",
              "| 文件 | 内容 |" if lang == "zh" else "| file | what it shows |", "|---|---|"]  # fmt: skip
