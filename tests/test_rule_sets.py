@@ -16,6 +16,7 @@ REAL = [
     "county-bureau-party",
     "guangyuan-2008",
     "henan-gongxin-2011",
+    "huzhou-2018",
     "liangyi-zhuanbao",
     "lianyungang",
     "liuan-2013",
@@ -491,3 +492,69 @@ def test_county_bureau_instruction_by_the_city_general_office():
     )
     result = by_unit(score(data, load_rules("county-bureau-party"), year=2025))
     assert result.loc["办公室", "score"] == 85
+
+
+# --------------------------------------------------------------------- 湖州 2018 (city)
+
+
+def test_huzhou_instruction_by_outlet_once_per_level_and_forwarding_by_category():
+    # 甲县: S1 《湖州政务（每日要情）》 3; two city leaders: the first +10 (the outlet's bonus),
+    #   the second 0 (同级多次批示不重复加分); 上报省办 (要情类) 3; 省办《专报信息》 30 and a
+    #   provincial leader +50: 3 + 10 + 0 + 3 + 30 + 50 = 96.
+    #   S2 (约稿): 《专报信息》 10, a city leader +20, 上报省办 (专报（约稿）类) 10: 40. 96 + 40 = 136.
+    # 乙县: S3 in an outlet the document does not name 0; 上报省办 3 -> 3.
+    data = make_dataset(
+        units=TOWNS,
+        items=[
+            ("S1", "甲县", "2025-03-01"),
+            ("S2", "甲县", "2025-03-02", "commissioned"),
+            ("S3", "乙县", "2025-03-03"),
+        ],
+        adoptions=[
+            ("S1", "city", "2025-03-05", "single", "湖州政务（每日要情）"),
+            ("S1", "province", "2025-03-20", "single", "专报信息"),
+            ("S2", "city", "2025-03-06", "single", "专报信息"),
+            ("S3", "city", "2025-03-07", "single", "其他刊物"),
+        ],
+        instructions=[
+            ("S1", "市级", "市级", "市长、副市长", "2025-03-08"),
+            ("S1", "省级", "省级", "省长", "2025-03-25"),
+            ("S2", "市级", "市级", "市长", "2025-03-09"),
+        ],
+        forwardings=[
+            ("S1", "报省", "2025-03-06"),
+            ("S2", "报省", "2025-03-07"),
+            ("S3", "报省", "2025-03-08"),
+        ],
+    )
+    rules = load_rules("huzhou-2018")
+    result = by_unit(score(data, rules, year=2025))
+    assert result.loc["甲县", "score"] == 136
+    assert result.loc["乙县", "score"] == 3
+    book = ledger(data, rules, year=2025)
+    assert {"instruction.outlets.湖州政务(每日要情)", "instruction.further.city",
+            "forwarding.points.province.commissioned", "forwarding.points.province.ordinary"} <= set(
+        book["rule"]
+    )  # fmt: skip
+
+
+def test_the_clause_table_names_shipped_files_and_tests_that_exist():
+    # docs/rule-sources.md: "clause -> rules file and key -> test"; every file and test it names exists
+    import re
+    from pathlib import Path
+
+    text = Path("docs/rule-sources.md").read_text(encoding="utf-8")
+    table = text.split("## Issue 8's clauses")[1].split("\n## ")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) >= 25
+    files = {"rule_sets": "tests/test_rule_sets.py", "record": "tests/test_record_families.py"}
+    for row in rows:
+        clause, shipped, tested = (cell.strip() for cell in row.strip().strip("|").split(" | "))
+        for name in re.findall(r"`([a-z0-9-]+)`: ", shipped):
+            assert name in available_rules(), (clause, name)
+        cases = re.findall(r"`(?:(rule_sets|record)|(tests/\w+\.py))?::(test_\w+)`", tested)
+        assert cases, row
+        last = None
+        for short, path, test in cases:
+            last = files.get(short) or path or last
+            assert f"def {test}(" in Path(last).read_text(encoding="utf-8"), (clause, test)

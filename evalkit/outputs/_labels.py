@@ -380,6 +380,7 @@ _RULE_PARTS = {  # rule-key patterns of the ledger -> (Chinese, English) templat
     ),
     r"instruction\.outlets\.(?P<outlet>.+)": ("《{outlet}》上的批示", "Instruction in {outlet}"),
     r"forwarding\.points\.(?P<to>\w+)": ("{to}", "{to}"),
+    r"forwarding\.points\.(?P<to>\w+)\.(?P<cat>\w+)": ("{to}：{cat}", "{to}: {cat}"),
     r"forwarding\.factor\.(?P<level>\w+)": (
         "经转报{level}采用：按倍数",
         "{level} adoption after forwarding",

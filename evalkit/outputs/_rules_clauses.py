@@ -159,14 +159,11 @@ def _instruction(t: Reader, say: Say) -> list[str]:
         if not p and not more:
             continue
         text = say("{who}批示的每条加{p}分", "{who}: +{p}", who=_leader(say, lv), p=figure(p))
-        if more is not None and more != p:
-            text += (
-                say("（同一条信息同级再有领导批示的不重复加分）", " (no more for further leaders at this level)")
-                if not more
-                else say("（同一条信息有多位{who}批示的，其余每条加{m}分）", " (each further such leader on the item +{m})",
-                         who=_leader(say, lv), m=figure(more))
-            )  # fmt: skip
+        if more and more != p:
+            text += say("（同一条信息有多位{who}批示的，其余每条加{m}分）", " (each further such leader on the item +{m})",
+                        who=_leader(say, lv), m=figure(more))  # fmt: skip
         bonus.append(text)
+    once = [_leader(say, lv) for lv, more in further.items() if more == 0]
     by_outlet = [
         say("《{o}》采用信息获批示的加{p}分", "an instruction on an item in “{o}” +{p}", o=name, p=figure(p))
         for name, p in t["outlets"].items()
@@ -190,6 +187,9 @@ def _instruction(t: Reader, say: Say) -> list[str]:
     kinds = list(t["kinds"])
     if not (bonus or by_outlet or factors):
         return []
+    if once:
+        factors.insert(0, say("同一条信息有多位{who}批示的，只计第一条，不重复加分", "several leaders of one level ({who}) on one item: only the first counts",
+                              who=say.items(once)))  # fmt: skip
     head = (
         say("采用信息获领导肯定性批示的，另行加分：", "Bonus for a leader's affirmative instruction on an adopted item: ")
         if kinds == ["affirmative"]
@@ -205,11 +205,15 @@ def _instruction(t: Reader, say: Say) -> list[str]:
 
 def _forwarding(t: Reader, say: Say) -> list[str]:
     points = [
-        say("{to}的信息每条计{p}分", "forwarded {to}: {p} points an item",
-            to=enum_label("forward_level", lv, say.lang) if say.zh else enum_label("forward_level", lv, "en").lower(),
-            p=figure(p))
+        phrase
         for lv, p in t["points"].items()
-        if p
+        if _any(p)
+        for phrase in _priced(
+            say, p, "{to}的{w}每条计{p}分".replace("{w}", "{w}" if isinstance(p, Reader) else "信息"),
+            "forwarded {to}{w}: {p} points an item",
+            to=enum_label("forward_level", lv, say.lang) if say.zh
+            else enum_label("forward_level", lv, "en").lower(),
+        )
     ]  # fmt: skip
     factors = [
         say("经本办转报被{level}采用的，采用得分按{f}倍计", "adopted at {level} level after forwarding: the adoption's points count {f} times",

@@ -306,7 +306,13 @@ class Named(Spec):
 
     def check(self, value, path, problems):
         value = self.table(value, path, problems)
-        return {str(k): self.value.check(v, f"{path}.{k}", problems) for k, v in value.items()}
+        # names as the loader keeps them (NFKC: "（专报）" is "(专报)" in the data)
+        return {
+            unicodedata.normalize("NFKC", str(k)).strip(): self.value.check(
+                v, f"{path}.{k}", problems
+            )
+            for k, v in value.items()
+        }
 
 
 POINTS = Num(default=0.0, doc="points")

@@ -2,7 +2,7 @@
 
 | key | default | meaning |
 |---|---|---|
-| `points.<level>` | 0 | points per item forwarded to `city`, `province` or `national` (选用报省 2, 选报国办 10), whether adopted there or not |
+| `points.<level>` | 0 | points per item forwarded to `city`, `province` or `national` (选用报省 2, 选报国办 10), whether adopted there or not; or a table by category: `province = { commissioned = 10, other = 3 }` (上报省办：要情类3分，专报（约稿）类10分) |
 | `factor.<level>` | 1 | an item the office forwarded to that level earns its adoption points there this many times (转报省 ×2: `factor.province = 2`); the bonus is `(factor - 1) x` the adoption's points |
 
 Forwardings are records (`Dataset.forwardings`: the forwardings file, or a
@@ -10,7 +10,8 @@ Forwardings are records (`Dataset.forwardings`: the forwardings file, or a
 earliest forwarding there. Points land on the forwarding's date, the factor's
 bonus on the adoption's; both are split for joint items as adoptions are and
 go to the component of their level (`points_province` ...). The ledger's rule
-is `forwarding.points.<level>` or `forwarding.factor.<level>`.
+is `forwarding.points.<level>` (`.<category>` for a table by category) or
+`forwarding.factor.<level>`.
 
 Worked example (`points.province = 2`, `points.national = 10`,
 `factor.province = 2`): item A is forwarded to the province and adopted there
@@ -25,7 +26,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from evalkit.data._schema import ENUMS
-from evalkit.scoring._spec import POINTS, Keyed, Num, Table
+from evalkit.scoring._spec import ByCategory, Keyed, Num, Table
 from evalkit.scoring.families import _base as kit
 from evalkit.scoring.families._base import Family, Part, Points
 from evalkit.scoring.families.submissions import joint_text
@@ -42,7 +43,7 @@ class Forwarding(Family):
     tables = {
         "forwarding": Table(
             fields={
-                "points": Keyed(enum="forward_level", value=POINTS),
+                "points": Keyed(enum="forward_level", value=ByCategory()),
                 "factor": Keyed(enum="forward_level", value=Num(default=1.0, low=1)),
             }
         )
@@ -70,7 +71,9 @@ class Forwarding(Family):
     def apply(self, prepared, rules, done):
         p, b = prepared, prepared.basis
         share = done["submissions"]["share"]
-        points = kit.by_enum(rules["forwarding.points"], "forward_level")[p.to]
+        table = rules["forwarding.points"]  # by level, each a number or a table by category
+        by_level = np.array([kit.per_category(table[lv]) for lv in TO_LEVELS])
+        points = by_level[p.to, b.sub_cat[p.sub]]
         credited = points[p.fj] * share[p.fi]
         factor = kit.by_enum(rules["forwarding.factor"], "forward_level", missing=1.0)
         factor = np.where(p.up, factor[np.maximum(b.a_level - 1, 0)], 1.0)
@@ -86,13 +89,17 @@ class Forwarding(Family):
     def ledger(self, prepared, rules, done, lang):
         p, b, v, w = prepared, prepared.basis, done[self.name], WORDS[lang]
         to = np.asarray(TO_LEVELS)[p.to][p.fj]
+        table, category = rules["forwarding.points"], b.sub_cat[p.sub][p.fj]
+        by_level = [kit.category_rule(f"forwarding.points.{lv}", table[lv], category)
+                    for lv in TO_LEVELS]  # fmt: skip
+        rule = np.choose(p.to[p.fj], by_level) if len(to) else np.array([], dtype=str)
         words = kit.enum_words("forward_level", lang)[p.to][p.fj]
         joint = joint_text(b, v["share"], lang)
         level = b.a_level[b.ac_j]
         factor = v["factor"][b.ac_j]
         return [
             kit.rows(p.inside[p.fj] & (v["points"] != 0), b.c_ben[p.fi], p.ids[p.fj],
-                     kit.cat("forwarding.points.", to), v["points"],
+                     rule, v["points"],
                      kit.cat(kit.fmt(w["points"], words, v["points"]), joint[p.fi]), 2 + p.to[p.fj]),
             kit.rows(b.ac_in & (v["bonus"] != 0), b.ac_ben, b.ac_ids,
                      kit.cat("forwarding.factor.", np.asarray(kit.LEVELS)[level]), v["bonus"],
