@@ -19,7 +19,14 @@ import pandas as pd
 from evalkit.data import loading as _ld  # partially initialised when imported from there
 from evalkit.data._io import RawTable
 from evalkit.data._schema import ENUMS
-from evalkit.data.validation import Checker, as_enum, column_or_empty, enum_expectation, split_names
+from evalkit.data.validation import (
+    Checker,
+    as_enum,
+    column_or_empty,
+    enum_expectation,
+    is_in,
+    split_names,
+)
 
 INSTRUCTION_COLUMNS = [
     "instruction_id",
@@ -191,7 +198,7 @@ def load_instructions(
     wanted = _ld._check_enum(check, text, "adoption_level", "level", overrides)
     long = leaders(check, text, "leader_level", "leader", overrides, "error")
     check.flag(
-        sid.notna() & ~sid.isin(set(subs["submission_id"])), "submission_id", sid, UNKNOWN_ID
+        sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID
     )
     _ld._reject_all_if_unreadable(check)
     # the adoptions that fit each row, best first: highest level, earliest, first listed
@@ -312,7 +319,7 @@ def load_forwardings(
     _ld._require(check, text)
     to_level = _ld._check_enum(check, text, "to_level", "forward_level", overrides)
     check.flag(
-        sid.notna() & ~sid.isin(set(subs["submission_id"])), "submission_id", sid, UNKNOWN_ID
+        sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID
     )
     _ld._reject_all_if_unreadable(check)
     submitted = subs.set_index("submission_id")["submitted_at"]

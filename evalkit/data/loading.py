@@ -34,6 +34,7 @@ from evalkit.data.validation import (
     column_or_empty,
     enum_expectation,
     hidden_characters,
+    is_in,
     lost_digits,
     scientific,
     show_hidden,
@@ -597,7 +598,7 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
     }
     long = _records.leaders(check, text, "instruction_level", "instructed_by", overrides, "warning")
     check.flag(
-        sid.notna() & ~sid.isin(set(subs["submission_id"])),
+        sid.notna() & ~is_in(sid, subs["submission_id"]),
         "submission_id",
         sid,
         "no loaded submission has this id (unknown, or its submission row was rejected)",
@@ -656,7 +657,7 @@ def _faults(
     )
     _reject_all_if_unreadable(check)
     check.flag(
-        check.ok & sid.notna() & ~sid.isin(set(subs["submission_id"])),
+        check.ok & sid.notna() & ~is_in(sid, subs["submission_id"]),
         "submission_id",
         sid,
         "no loaded submission has this id; the fault still counts against the unit",
