@@ -197,9 +197,7 @@ def load_instructions(
     kind = _ld._check_enum(check, text, "kind", "instruction_kind", overrides)
     wanted = _ld._check_enum(check, text, "adoption_level", "level", overrides)
     long = leaders(check, text, "leader_level", "leader", overrides, "error")
-    check.flag(
-        sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID
-    )
+    check.flag(sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID)
     _ld._reject_all_if_unreadable(check)
     # the adoptions that fit each row, best first: highest level, earliest, first listed
     rows = pd.DataFrame({"submission_id": sid, "want": wanted, "outlet": text["outlet"]})
@@ -318,9 +316,7 @@ def load_forwardings(
     forwarded_at = _ld._check_dates(check, text, "forwarded_at")
     _ld._require(check, text)
     to_level = _ld._check_enum(check, text, "to_level", "forward_level", overrides)
-    check.flag(
-        sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID
-    )
+    check.flag(sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID)
     _ld._reject_all_if_unreadable(check)
     submitted = subs.set_index("submission_id")["submitted_at"]
     before = pd.Series(submitted.reindex(sid.to_numpy()).to_numpy(), index=f.index)

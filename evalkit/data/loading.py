@@ -238,8 +238,14 @@ def _exact_duplicates(check: Checker, text: dict[str, pd.Series], column: str, w
     an error naming the earlier row, rejecting the later copy. Returns the mask."""
     names = [name for name in check.frame.columns if name in text]
     frame = pd.DataFrame({name: text[name] for name in names})
-    involved = frame.duplicated(keep=False).to_numpy() & ~check.skip
-    later = frame.duplicated(keep="first").to_numpy() & involved
+    # Copies share their key: only the rows whose key repeats are compared cell by cell.
+    compared = text[column].duplicated(keep=False).to_numpy() if column in names else slice(None)
+    involved = np.zeros(len(frame), dtype=bool)
+    later = np.zeros(len(frame), dtype=bool)
+    involved[compared] = frame[compared].duplicated(keep=False).to_numpy()
+    later[compared] = frame[compared].duplicated(keep="first").to_numpy()
+    involved &= ~check.skip
+    later &= involved
     if not later.any():
         return later
     part = frame[involved]
@@ -386,8 +392,11 @@ def _reject_all_if_unreadable(check: Checker) -> None:
 def _first_rows(check: Checker, key) -> pd.Series:
     """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
     keys = key if isinstance(key, list) else [key]
+    # only rows whose key repeats have an earlier row to name (the others get their own)
+    repeats = pd.DataFrame({i: k for i, k in enumerate(keys)}).duplicated(keep=False).to_numpy()
     rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index)
-    return rows.groupby(keys, dropna=False).transform("first").astype(str)
+    first = rows[repeats].groupby([k[repeats] for k in keys], dropna=False).transform("first")
+    return first.reindex(rows.index).fillna(rows).astype("int64").astype(str)
 
 
 def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
@@ -396,6 +405,8 @@ def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
     The names are spread into one column per position, and the columns (a few: the
     most names in one cell) are concatenated, so no Python code runs per row.
     """
+    if names.index.is_unique:  # one name a row at most (most items): nothing to join
+        return pd.Series(names.to_numpy(), index=names.index).reindex(index).astype("str")
     position = names.groupby(level=0).cumcount()
     wide = pd.Series(names.to_numpy(), index=[names.index, position.to_numpy()]).unstack()
     joined = pd.Series("", index=wide.index, dtype="str")

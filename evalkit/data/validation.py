@@ -130,10 +130,31 @@ def on_distinct(values: pd.Series, func) -> pd.Series:
     so the string work is done once per value. Missing cells stay missing.
     """
     values = as_arrow_strings(values)
-    codes, uniques = pd.factorize(values)
-    result = func(pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object))
+    if _mostly_distinct(values):  # ids, titles, times: hashing them would cost more than it saves
+        present = values.notna().to_numpy()
+        uniques = values[present].reset_index(drop=True)  # not unique: each present cell once
+        codes = np.full(len(values), -1, dtype=np.intp)
+        codes[present] = np.arange(len(uniques))
+    else:
+        codes, uniques = pd.factorize(values)
+        uniques = pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object)
+    result = func(uniques)
     spread = pd.api.extensions.take(result.array, codes, allow_fill=True)
     return pd.Series(spread, index=values.index, name=values.name)
+
+
+DISTINCT_SAMPLE = 20_000  # cells looked at to tell a column of repeated values from one of ids
+
+
+def _mostly_distinct(values: pd.Series) -> bool:
+    """Whether most cells of a long column differ (judged on its first cells).
+
+    A wrong guess costs time only: either way ``func`` sees every distinct value.
+    """
+    if len(values) < 5 * DISTINCT_SAMPLE:
+        return False
+    sample = values.iloc[:DISTINCT_SAMPLE]
+    return sample.nunique() > DISTINCT_SAMPLE // 2
 
 
 def _is_text(values) -> bool:
@@ -293,19 +314,35 @@ def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 # What Excel datetimes and ISO exports look like: parsed in one vectorised call, and only
 # the other cells go through the general (regex) parser below.
-_ISO = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+# A fraction of a second is dropped, as the general parser drops it.
+_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?$"
 
 
 def _parse_dates(text: pd.Series) -> pd.Series:
     text = text.astype("string")
     iso = text.str.match(_ISO).fillna(False).astype(bool)
     if iso.all():
-        return pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+        return _parse_iso(text)
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if iso.any():
-        result[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
+        result[iso] = _parse_iso(text[iso])
     result[~iso] = _parse_other_dates(text[~iso])
     return result
+
+
+def _parse_iso(text: pd.Series) -> pd.Series:
+    """ISO 8601 cells (:data:`_ISO`) in one vectorised call, to the whole second.
+
+    A cell with a ``T`` or a fraction of a second that ISO 8601 refuses (hour 24, second
+    60) is read by the general parser, as it was before such cells took this path.
+    """
+    dotted = text.str.replace(",", ".", regex=False)
+    parsed = pd.to_datetime(dotted, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    parsed = parsed.dt.floor("s")
+    again = parsed.isna() & text.str.contains(r"[T.,]", regex=True).fillna(False).astype(bool)
+    if again.any():
+        parsed[again] = _parse_other_dates(text[again])
+    return parsed
 
 
 def _parse_other_dates(text: pd.Series) -> pd.Series:
