@@ -20,6 +20,7 @@ REAL = [
     "liangyi-zhuanbao",
     "lianyungang",
     "liuan-2013",
+    "renshe-xuanchuan",
     "wuhai-zhiyuan-2023",
     "zhonglou-shenpi",
 ]
@@ -558,3 +559,36 @@ def test_the_clause_table_names_shipped_files_and_tests_that_exist():
         for short, path, test in cases:
             last = files.get(short) or path or last
             assert f"def {test}(" in Path(last).read_text(encoding="utf-8"), (clause, test)
+
+
+# --------------------------------------------------------------------- 某市人社局 (page 2 of its 办法)
+
+
+def test_renshe_false_item_scores_nothing_and_costs_5_and_awards_in_one_pool():
+    # 甲科: S1 市级主流媒体 4 + 省级 6 = 10; S2 头版头条 (city) 8; S3 国家级 20, found 不实:
+    #   本条稿件得分为0 (-20 in the void row) and -5; one 约稿 not delivered -5.
+    #   10 + 8 + 20 - 20 - 5 - 5 = 8.
+    # 乙科: S4 市级 4. Both are among the 15 先进单位 (one pool, no quota read).
+    data = make_dataset(
+        units=[("甲科", "局机关"), ("乙科", "局属单位")],
+        items=[(f"S{i}", "甲科", "2025-03-01") for i in (1, 2, 3)] + [("S4", "乙科", "2025-03-01")],
+        adoptions=[
+            ("S1", "city", "2025-03-05", "single", "某市日报"),
+            ("S1", "province", "2025-03-10", "single", "某省日报"),
+            ("S2", "city", "2025-03-06", "single", "头版头条"),
+            ("S3", "national", "2025-03-20", "single", "人民日报"),
+            ("S4", "city", "2025-03-07", "single", "某市日报"),
+        ],
+        faults=[("甲科", "false", "2025-04-01", "S3"), ("甲科", "commission_missed", "2025-05-01")],
+    )
+    rules = load_rules("renshe-xuanchuan")
+    result = by_unit(score(data, rules, year=2025))
+    assert result.loc["甲科", "score"] == 8
+    assert result.loc["乙科", "score"] == 4
+    book = ledger(data, rules, year=2025)
+    void = book[(book["rule"] == "faults.void") & (book["record"] == "S3")]
+    assert void["points"].sum() == -20
+    from evalkit.scoring.awards import select_awards
+
+    awards = select_awards(score(data, rules, year=2025), rules)
+    assert set(awards.loc[awards["kind"] == "unit", "unit"]) == {"甲科", "乙科"}
