@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from scipy.stats import rankdata
 
 from evalkit.data._dataset import Dataset
 from evalkit.scoring.funnel import FUNNEL_LEVELS, binomial_limits, funnel_data
-from evalkit.scoring.rules import LEVELS, Rules, RulesError
+from evalkit.scoring.rules import LEVELS, Rules, RulesError, _split_path
 from evalkit.scoring.scorer import POINT_COLUMNS, Scorer
 
 __all__ = ["FUNNEL_LEVELS", "binomial_limits", "funnel_data", "rank_bands"]
@@ -86,6 +87,51 @@ def _draw_weights(rules: Rules, weight_ranges, n_draws: int, rng) -> tuple[list[
     return names, np.where(integer[:, None], whole, draws)
 
 
+def _replaced(node, path: list, value):
+    """A copy of the frozen rules tree ``node`` with ``value`` at ``path``; the rest is shared."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(node, tuple):
+        return (*node[:head], _replaced(node[head], rest, value), *node[head + 1 :])
+    return MappingProxyType({**node, head: _replaced(node[head], rest, value)})
+
+
+def _rules_at(rules: Rules, names: list[str], first: np.ndarray) -> Callable[[np.ndarray], Rules]:
+    """A function ``weights -> rules`` with ``names`` set to ``weights``, fast.
+
+    :meth:`Rules.with_changes` re-validates the whole rule set, which cost as much
+    as scoring a draw at 80 units. Each varied weight is one number checked on its
+    own against an interval (and whole numbers for integer-only keys), and both
+    ends of its range were validated by :func:`_integer_keys`, so every draw is
+    valid: only the tables on the changed paths are copied, and the value takes
+    the type validation gives it. The fast rules are checked equal to
+    ``with_changes`` at ``first``; where they differ, or a key is not in the
+    rules yet, every draw goes through ``with_changes``.
+    """
+
+    def slow(weights: np.ndarray) -> Rules:
+        return rules.with_changes({n: v.item() for n, v in zip(names, weights, strict=True)})
+
+    checked = slow(first)
+    try:
+        kinds = [type(checked[name]) for name in names]
+        paths = [_split_path(name) for name in names]
+        for name in names:
+            rules[name]  # a key the base rules lack is created by with_changes
+    except KeyError:
+        return slow
+    source = rules.source if rules.source.endswith(" + changes") else f"{rules.source} + changes"
+
+    def fast(weights: np.ndarray) -> Rules:
+        data = rules._data  # the frozen tree; Rules has no public constructor without checks
+        for path, kind, value in zip(paths, kinds, weights, strict=True):
+            data = _replaced(data, path, kind(value.item()))
+        return Rules(data, source)
+
+    return fast if fast(first) == checked else slow
+
+
 def _exact_totals(scorer: Scorer, order: pd.Index, average: bool):
     """A function ``changes -> unrounded totals in order``, through the scorer's fastest path."""
     fast = getattr(scorer, "totals", None)  # no DataFrame: ~5x faster than score()
@@ -106,8 +152,10 @@ def _weight_totals(scorer: Scorer, order: pd.Index, average: bool, names, weight
 
     totals = _exact_totals(scorer, order, average)
 
+    rules_at = _rules_at(scorer.rules, names, weights[:, 0])
+
     def exact(w: np.ndarray) -> np.ndarray:
-        return totals({name: value.item() for name, value in zip(names, w, strict=True)})
+        return totals(rules_at(w))
 
     low, high = weights.min(axis=1), weights.max(axis=1)
     middle = (low + high) / 2

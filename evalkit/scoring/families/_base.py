@@ -19,7 +19,7 @@ Families are applied in the order of :data:`evalkit.scoring.families.FAMILIES`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -103,6 +103,25 @@ def component_sums(results: Mapping[str, Points], n_people: int) -> np.ndarray:
                 minlength=n_people * width,
             )
     return total.reshape(n_people, width)
+
+
+def reuse(prepared, name: str, keys: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or what it gave last time when ``keys`` are the very same objects.
+
+    Rules are immutable, and a re-score with a few values changed (the what-if
+    sliders, Monte Carlo draws) can share the tables it leaves alone, so arrays
+    that depend only on those tables (``keys``: the tables as ``rules[...]`` gives
+    them) are kept on ``prepared`` instead of being built again. The cache holds
+    the keys themselves, so an identical object is never a different table.
+    """
+    cache = prepared.__dict__.setdefault("_reused", {})
+    last = cache.get(name)
+    if last is not None and len(last[0]) == len(keys):
+        if all(a is b for a, b in zip(last[0], keys, strict=True)):
+            return last[1]
+    value = compute()
+    cache[name] = (keys, value)
+    return value
 
 
 # --------------------------------------------------------------------- array helpers

@@ -134,29 +134,38 @@ class Instructions(Family):
             ri=ri,
         )
 
-    def apply(self, prepared, rules, done):
-        p, b = prepared, prepared.basis
-        counted = np.isin(np.asarray(KINDS), rules["instruction.kinds"])[p.kind]
-        points = kit.by_enum(rules["instruction.points"], "leader_level")
-        given = rules["instruction.further"]
-        further = np.array([given.get(v, points[i]) for i, v in enumerate(LEADER_LEVELS)])
-        named = rules["instruction.outlets"]
-        by_outlet = np.array([named.get(n, np.nan) for n in p.names] + [np.nan])[p.outlet]
+    def _counted(self, p, kinds, factors):
+        """Which records count, which are the first per item and level, and which
+        factor wins on each adoption: they depend on ``kinds`` and ``factor`` alone."""
+        counted = np.isin(np.asarray(KINDS), kinds)[p.kind]
         # the first counted instruction per item and level; later ones are further
         group = np.cumsum(kit.group_starts(p.sub[p.by_item], p.level[p.by_item])) - 1
         nth = kit.within_group_cumsum(counted[p.by_item].astype(float), group)
         first = np.empty(len(p.sub), dtype=bool)
         first[p.by_item] = counted[p.by_item] & (nth == 1)
-        rule = np.where(first, np.where(np.isnan(by_outlet), 0, 2), 1)
-        price = np.where(rule == 2, by_outlet, np.where(first, points[p.level], further[p.level]))
-        category = kit.by_enum(rules["instruction.category_factor"], "category")[b.sub_cat[p.sub]]
-        bonus = np.nan_to_num(price) * category * counted
         # the highest factor among the counted instructions on an adoption, once
-        factor = kit.by_enum(rules["instruction.factor"], "leader_level")[p.level]
+        factor = kit.by_enum(factors, "leader_level")[p.level]
         factor = np.where(counted & (p.adoption >= 0), factor, 1.0)
         best = np.lexsort((np.arange(len(factor)), -factor, p.adoption))
         wins = np.zeros(len(factor), dtype=bool)
         wins[best] = kit.group_starts(p.adoption[best]) & (p.adoption[best] >= 0)
+        return counted, first, factor, wins
+
+    def apply(self, prepared, rules, done):
+        p, b = prepared, prepared.basis
+        kinds, factors = rules["instruction.kinds"], rules["instruction.factor"]
+        counted, first, factor, wins = kit.reuse(
+            p, "counted", (kinds, factors), lambda: self._counted(p, kinds, factors)
+        )
+        points = kit.by_enum(rules["instruction.points"], "leader_level")
+        given = rules["instruction.further"]
+        further = np.array([given.get(v, points[i]) for i, v in enumerate(LEADER_LEVELS)])
+        named = rules["instruction.outlets"]
+        by_outlet = np.array([named.get(n, np.nan) for n in p.names] + [np.nan])[p.outlet]
+        rule = np.where(first, np.where(np.isnan(by_outlet), 0, 2), 1)
+        price = np.where(rule == 2, by_outlet, np.where(first, points[p.level], further[p.level]))
+        category = kit.by_enum(rules["instruction.category_factor"], "category")[b.sub_cat[p.sub]]
+        bonus = np.nan_to_num(price) * category * counted
         earned = done["adoptions"]["credited"]
         multiple = np.where(wins, (factor - 1) * earned[np.maximum(p.adoption, 0)], 0.0)
         share = done["submissions"]["share"]

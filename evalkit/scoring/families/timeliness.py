@@ -117,26 +117,34 @@ class Timeliness(Family):
         has_due = subs["due_at"].notna().to_numpy()
         return SimpleNamespace(basis=basis, lag=lag, past_due=past_due, has_due=has_due)
 
-    def apply(self, prepared, rules, done):
+    def _judged(self, prepared, rules):
+        """Late flags (per submission, per credit row, per adoption credit row) and the
+        on-time points per credit row: they depend on the deadlines alone."""
         b = prepared.basis
         late = late_mask(b.sub_cat, prepared.lag, prepared.past_due, rules)
-        c_late, ac_late = late[b.c_sub], late[b.a_sub[b.ac_j]]
-        fraction = rules["lateness.fraction"]
-        fixed = kit.per_category(rules["lateness.points"])[b.sub_cat[b.c_sub]]
-        share = done["submissions"]["share"]
         # on time: judged against a deadline (the time it needs is there) and not late
         deadlines = rules.deadlines.values()
         by_hours = np.array([d.hours is not None for d in deadlines])[b.sub_cat]
         by_due = np.array([d.due_at for d in deadlines])[b.sub_cat]
         judged = (by_hours & ~np.isnan(prepared.lag)) | (by_due & prepared.has_due)
         bonus = np.array([d.on_time for d in deadlines])[b.sub_cat] * (judged & ~late)
+        return late, late[b.c_sub], late[b.a_sub[b.ac_j]], bonus[b.c_sub]
+
+    def apply(self, prepared, rules, done):
+        b = prepared.basis
+        late, c_late, ac_late, bonus = kit.reuse(
+            prepared, "judged", (rules["deadlines"],), lambda: self._judged(prepared, rules)
+        )
+        fraction = rules["lateness.fraction"]
+        fixed = kit.per_category(rules["lateness.points"])[b.sub_cat[b.c_sub]]
+        share = done["submissions"]["share"]
         earned = done["instructions"]["earned"]
         values = {
             "late": late,  # per submission, for the families after this one
             "submission": -fraction * done["submissions"]["points"] * c_late,
             "fixed": -fixed * share * c_late,
             "adoption": -fraction * earned * ac_late,
-            "on_time": bonus[b.c_sub] * share,
+            "on_time": bonus * share,
         }
         column = kit.component("lateness")
         parts = [
