@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import evalkit
-from evalkit.scoring.rules import Rules
+from evalkit.scoring.rules import LEVELS, Rules
 from evalkit.scoring.uncertainty import binomial_limits, funnel_data, rank_bands
 
 
@@ -322,3 +322,30 @@ def test_weight_draws_respect_integer_keys_and_ranges():
         _draw_weights(rules, {"adoption.points.town": (1, 2)}, 10, np.random.default_rng(0))
     with pytest.raises(RulesError, match="lateness.fraction"):
         _draw_weights(rules, {"lateness.fraction": (0.5, 1.5)}, 10, np.random.default_rng(0))
+
+
+def test_default_ranges_vary_outlet_points_when_no_level_has_points():
+    from evalkit.scoring.rules import load_rules
+    from evalkit.scoring.uncertainty import _adoption_points
+
+    by_outlet = _adoption_points(load_rules("changshan-2014"))  # priced by outlet alone
+    assert by_outlet["adoption.outlets.county.要情快报"] == 5.0
+    assert by_outlet["adoption.outlets.city.衢州政务工作交流"] == 80.0
+    assert all(key.startswith("adoption.outlets.") for key in by_outlet)
+    by_level = _adoption_points(load_rules("default"))
+    assert sorted(by_level) == sorted(f"adoption.points.{lv}" for lv in LEVELS)
+
+
+def test_fast_draw_rules_equal_validated_rules():
+    from evalkit.scoring.rules import load_rules
+    from evalkit.scoring.uncertainty import _rules_at
+
+    rules = load_rules("default")
+    names = ["adoption.points.city", "quota[0].min_items"]
+    make = _rules_at(rules, names, np.array([16.5, 5.0]))
+    assert make.__name__ == "fast"  # the draws skip re-validation
+    for city, items in [(14.0, 4.0), (22.25, 7.0)]:
+        drawn = make(np.array([city, items]))
+        assert drawn == rules.with_changes({names[0]: city, names[1]: int(items)})
+        assert type(drawn["quota[0].min_items"]) is int and drawn["adoption.points.city"] == city
+    assert rules["adoption.points.city"] == load_rules("default")["adoption.points.city"]

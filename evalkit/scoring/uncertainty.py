@@ -63,7 +63,11 @@ def _integer_keys(rules: Rules, names: list[str], low: np.ndarray, high: np.ndar
 
 
 def _adoption_points(rules: Rules) -> dict[str, float]:
-    """The adoption points of every level by key; a level priced by category gives one per category."""
+    """The adoption points of every level by key; a level priced by category gives one per category.
+
+    Rules that price adoptions by outlet alone (every level's points 0, as
+    changshan-2014) give their outlets' points instead.
+    """
     out = {}
     for lv in LEVELS:
         value = rules[f"adoption.points.{lv}"]
@@ -71,6 +75,13 @@ def _adoption_points(rules: Rules) -> dict[str, float]:
             out |= {f"adoption.points.{lv}.{c}": float(v) for c, v in value.items()}
         else:
             out[f"adoption.points.{lv}"] = float(value)
+    if not any(out.values()):
+        out = {
+            f"adoption.outlets.{lv}.{name}": float(points)
+            for lv, named in rules["adoption.outlets"].items()
+            for name, points in named.items()
+            if "." not in name and "[" not in name  # a name a key path can spell
+        }
     return out
 
 
@@ -272,7 +283,8 @@ def rank_bands(
         :meth:`Rules.with_changes`) and the range each may take. Each draw takes
         every weight uniformly and independently within its range (whole numbers
         for keys that accept only integers). By default each adoption level's
-        points vary by +-20%. Used when ``method="weights"``.
+        points vary by +-20% (each outlet's points, under rules that price
+        adoptions by outlet alone). Used when ``method="weights"``.
     n_draws : int
         Monte Carlo draws or bootstrap replicates.
     seed : int
