@@ -15,20 +15,41 @@ Three kinds of rows, each sorted once:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.data._dataset import Dataset
 from evalkit.scoring.families import _base as kit
 
 
-def _positions(index: pd.Index, ids) -> np.ndarray:
-    """Row of each id in ``index`` (-1 when absent); no hashing when ids run in index order."""
-    ids = np.asarray(ids, dtype=object)
-    starts = kit.group_starts(ids)
-    if starts.sum() == len(index) and np.array_equal(ids[starts], index.to_numpy()):
+def _positions(index: pd.Index, ids, lookup) -> np.ndarray:
+    """Row of each id in ``index`` (-1 when absent); no hashing when ids run in index order.
+
+    ``lookup(ids)`` finds the rows otherwise (:meth:`Basis.sub_rows`).
+    """
+    values = np.asarray(ids, dtype=object)
+    starts = kit.group_starts(values)
+    if starts.sum() == len(index) and np.array_equal(values[starts], index.to_numpy()):
         return np.cumsum(starts) - 1
-    return index.get_indexer(ids)
+    return lookup(ids)
+
+
+def _strings(values) -> pa.Array:
+    """Texts as one Arrow large_string array (Arrow-backed columns without a copy)."""
+    if isinstance(values, pd.Series | pd.Index):
+        values = values.array
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
+def _bool(array) -> np.ndarray:
+    return array.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 class Basis:
@@ -56,6 +77,38 @@ class Basis:
         """Each credit row's share of its item: 1, or 1/n for joint items split evenly."""
         joint = rules["informants.joint"] if self.by == "informant" else rules["adoption.joint"]
         return np.ones_like(self.c_n) if joint == "full" else 1.0 / self.c_n
+
+    @functools.cached_property
+    def c_ids(self) -> np.ndarray:
+        """The submission id of each credit row (for the ledger: built when first asked)."""
+        return self.sub_ids[self.c_sub]
+
+    @functools.cached_property
+    def ac_ids(self) -> np.ndarray:
+        """The submission id of each adoption credit row (for the ledger)."""
+        return self.sub_ids[self.a_sub[self.ac_j]]
+
+    def sub_rows(self, ids) -> np.ndarray:
+        """Row of each submission id in ``ids`` among the dataset's submissions (-1: none).
+
+        Hashing the million ids of a large year in Python (``pd.Index.get_indexer``)
+        cost half a second; Arrow's kernels do it in C++. Few ids (faults,
+        instructions) are looked up among the submissions that ``is_in`` finds;
+        many (adoptions) by one dictionary encoding of both id columns together.
+        """
+        wanted = _strings(ids)
+        if len(wanted) * 4 < len(self.sub_ids):
+            hit = np.flatnonzero(_bool(pc.is_in(self._sub_arrow, value_set=wanted)))
+            found = pd.Index(self.sub_ids[hit], dtype=object).get_indexer(
+                np.asarray(wanted.to_pylist(), dtype=object)
+            )
+            return np.append(hit, -1)[found]  # found -1: not a submission
+        n = len(self._sub_arrow)
+        both = pc.dictionary_encode(pa.concat_arrays([self._sub_arrow, wanted]))
+        codes = both.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        row = np.full(len(both.dictionary) + 1, -1)  # last entry: a missing id
+        row[codes[:n][::-1]] = np.arange(n)[::-1]  # the first row of an id, as get_indexer
+        return row[codes[n:]]
 
     def credits_of(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Join records of items ``sub`` (adoptions, instructions ...) to their items' credit rows.
@@ -96,12 +149,13 @@ class Basis:
     def _items(self, ds: Dataset) -> None:
         subs = ds.submissions.reset_index(drop=True)
         self.sub_ids = subs["submission_id"].to_numpy(dtype=object)
-        self.sub_index = pd.Index(self.sub_ids, dtype=object)  # one hash table, kept
+        self._sub_arrow = _strings(subs["submission_id"])
+        self.sub_index = pd.Index(self.sub_ids, dtype=object)  # hashed only if asked
         self.sub_cat = np.maximum(kit.codes(subs["category"], kit.CATEGORIES), 0)
         at = kit.times(subs["submitted_at"])
         self.sub_at, self.sub_in = at, self.in_window(at)
         # credit rows: one per (item, person); sorted by person, year, time, id for running caps
-        sub = _positions(self.sub_index, self._credits["submission_id"])
+        sub = _positions(self.sub_index, self._credits["submission_id"], self.sub_rows)
         ok = (sub >= 0) & (self._ben >= 0)
         sub, ben, n = sub[ok], self._ben[ok], self._credits["n"].to_numpy(dtype=float)[ok]
         by_id = np.argsort(self.sub_ids, kind="stable")
@@ -117,23 +171,24 @@ class Basis:
         self._c_by_item = position[np.argsort(sub, kind="stable")]
         self.c_capgroup = np.cumsum(kit.group_starts(self.c_ben, year[order])) - 1
         self.c_in = self.sub_in[self.c_sub]
-        self.c_ids = self.sub_ids[self.c_sub]
 
     def _adoptions(self, ds: Dataset) -> None:
         ad = ds.adoptions.reset_index(drop=True)
-        sub = self.sub_index.get_indexer(ad["submission_id"].to_numpy(dtype=object))
+        sub = self.sub_rows(ad["submission_id"])
         outlet = ad["outlet"].astype("string").str.strip()
         level = kit.codes(ad["level"], kit.LEVELS)
         ok = (sub >= 0) & (level >= 0)
         adopt_type = np.maximum(kit.codes(ad["adoption_type"], kit.ADOPTION_TYPES), 0)
         at = kit.times(ad["adopted_at"])
-        outlet_rank = kit.codes(outlet, sorted(outlet.dropna().unique()))
+        self.outlet_names = sorted(outlet.dropna().unique())
+        outlet_rank = kit.codes(outlet, self.outlet_names)
         order = np.lexsort((ad["adoption_id"].to_numpy(), outlet_rank, adopt_type, level, at, sub))
         order = order[ok[order]]
         self.a_order = order  # adoption row k is the dataset's row a_order[k]
         self.a_sub, self.a_level, self.a_type = sub[order], level[order], adopt_type[order]
         self.a_at = at[order]
         self.a_outlet = outlet.to_numpy(dtype=object, na_value=None)[order]
+        self.a_outlet_code = outlet_rank[order]  # in outlet_names (-1: none)
         self.a_cat = self.sub_cat[self.a_sub]
         self.a_first = kit.group_starts(self.a_sub)
         self.a_in = self.in_window(self.a_at)
@@ -141,7 +196,6 @@ class Basis:
         self.ac_j, self.ac_i = self.credits_of(self.a_sub)
         self.ac_ben = self.c_ben[self.ac_i]
         self.ac_in = self.a_in[self.ac_j]
-        self.ac_ids = self.sub_ids[self.a_sub[self.ac_j]]
         n_people = len(self.people)
         adopted = np.zeros(len(self.c_sub), dtype=bool)  # credit rows adopted in the window
         adopted[self.ac_i[self.ac_in]] = True

@@ -85,11 +85,18 @@ class Adoptions(Family):
 
     def prepare(self, basis):
         """The (level, outlet) pairs that occur, and each adoption's pair (-1: no outlet)."""
-        named = basis.a_outlet != None  # noqa: E711 - elementwise over an object array
-        pairs = pd.DataFrame(
-            {"level": np.asarray(kit.LEVELS)[basis.a_level[named]], "outlet": basis.a_outlet[named]}
+        # the (level, outlet) pairs that occur, sorted by the level's name, then the outlet's,
+        # from integer codes (the basis's outlet codes follow the sorted names)
+        code, known = basis.a_outlet_code, np.asarray(basis.outlet_names, dtype=object)
+        level_names = np.asarray(kit.LEVELS)
+        by_name = np.argsort(level_names)  # levels in the order of their names
+        rank = np.empty(len(by_name), dtype=np.int64)
+        rank[by_name] = np.arange(len(by_name))
+        span = max(len(known), 1)
+        seen = np.unique((rank[basis.a_level] * span + code)[code >= 0])
+        outlets = pd.DataFrame(
+            {"level": level_names[by_name[seen // span]], "outlet": known[seen % span]}
         )
-        outlets = pairs.drop_duplicates().sort_values(["level", "outlet"], ignore_index=True)
         names = pd.Index(outlets["outlet"].unique(), dtype=object)
         width = len(names) + 1  # outlet 0 is "none"
         pair_key = (
@@ -97,7 +104,8 @@ class Adoptions(Family):
             + 1
             + names.get_indexer(outlets["outlet"])
         )
-        row_key = basis.a_level * width + 1 + names.get_indexer(basis.a_outlet)
+        name_of_code = np.append(names.get_indexer(known), -1)  # code -1: no outlet
+        row_key = basis.a_level * width + 1 + name_of_code[code]
         okey = pd.Index(pair_key).get_indexer(row_key)
         pairs = list(outlets.itertuples(index=False, name=None))
         # highest only: rows by their place within the item's adoptions (1 = second ...)

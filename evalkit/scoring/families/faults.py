@@ -66,7 +66,7 @@ class Faults(Family):
         unit = basis.unit_index.get_indexer(faults["unit"].astype(str))
         ok = (unit >= 0) if basis.by == "unit" else np.zeros(len(faults), dtype=bool)
         about = faults["submission_id"].astype("string")
-        item = basis.sub_index.get_indexer(about.to_numpy(dtype=object, na_value=None))
+        item = basis.sub_rows(about)
         known = kit.times(faults["occurred_at"]) < np.datetime64(basis.span.end, "ns")
         return SimpleNamespace(
             basis=basis,

@@ -53,7 +53,7 @@ class Forwarding(Family):
         """The earliest forwarding of each item to each level, its credit rows, and which
         adoptions went up through the office."""
         rec = basis.dataset.forwardings
-        sub = basis.sub_index.get_indexer(rec["submission_id"].to_numpy(dtype=object))
+        sub = basis.sub_rows(rec["submission_id"])
         to = kit.codes(rec["to_level"], TO_LEVELS)
         at = kit.times(rec["forwarded_at"])
         order = np.lexsort((rec["forwarding_id"].to_numpy(), at, to, sub))

@@ -99,7 +99,7 @@ class Instructions(Family):
         """Records in the scored order, their items, levels, adoptions, outlets and credit rows."""
         ds = basis.dataset
         rec = ds.instructions.reset_index(drop=True)
-        sub = basis.sub_index.get_indexer(rec["submission_id"].to_numpy(dtype=object))
+        sub = basis.sub_rows(rec["submission_id"])
         level = kit.codes(rec["leader_level"], LEADER_LEVELS)
         ok = (sub >= 0) & (level >= 0)
         # the adoption instructed on, as a row of the basis's adoptions (-1: none)
