@@ -349,3 +349,20 @@ def test_fast_draw_rules_equal_validated_rules():
         assert drawn == rules.with_changes({names[0]: city, names[1]: int(items)})
         assert type(drawn["quota[0].min_items"]) is int and drawn["adoption.points.city"] == city
     assert rules["adoption.points.city"] == load_rules("default")["adoption.points.city"]
+
+
+def test_binomial_kernels_equal_scipy_stats_binom():
+    from scipy.stats import binom
+
+    from evalkit.scoring.funnel import _binomial
+
+    n = np.arange(1, 300, dtype=float)
+    for p in (0.0, 0.013, 0.3, 0.5, 0.97, 1.0):
+        ppf, cdf = _binomial(n, p)
+        for q in (0.001, 0.025, 0.5, 0.975, 0.999):
+            r = ppf(q)
+            assert np.array_equal(r, binom.ppf(q, n, p))
+            for k in (r - 1, r, r + 1, n + 3, -n):
+                assert np.array_equal(cdf(k), binom.cdf(k, n, p))
+    ppf, _ = _binomial(n, 1.2)  # not a probability: NaN, as scipy.stats says
+    assert np.isnan(ppf(0.5)).all()

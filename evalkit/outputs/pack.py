@@ -8,6 +8,7 @@ numbers. Headers and chart text are Chinese by default, English with
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -196,6 +197,15 @@ def pack_tables(
     ``year``), the tables are that period's and ``previous`` is the same period a
     year earlier.
     """
+    tables, scorer = _tables(dataset, rules, year, period)
+    return tables | {"ledger": scorer.ledger(lang=lang)}
+
+
+def _tables(dataset: Dataset, rules: Rules, year: int, period: Any = None):
+    """Every table of :func:`pack_tables` but the ledger, and the Scorer that gives it.
+
+    The charts need no ledger: :func:`write_pack` starts them before it is listed.
+    """
     from evalkit.metrics import adopted_items, compute_metrics, lags, monthly
     from evalkit.scoring.awards import select_awards
     from evalkit.scoring.scorer import Scorer
@@ -231,11 +241,10 @@ def pack_tables(
     faults = dataset.faults[
         when.dt.year.eq(year) if span is None else (when >= span.start) & (when < span.end)
     ]
-    return {
+    tables = {
         "scores": scores,
         "informants": informants,
         "awards": awards,
-        "ledger": scorer.ledger(lang=lang),
         "metrics": compute_metrics(dataset, year=year, period=span, deadlines=rules),
         "monthly": monthly(dataset, years=[year - 1, year]),
         "lags": lags(dataset, year=year, period=span, deadlines=rules),
@@ -243,6 +252,7 @@ def pack_tables(
         "faults": faults.drop(columns="fault_id").reset_index(drop=True),
         "previous": previous,
     }
+    return tables, scorer
 
 
 def _sheets(
@@ -348,50 +358,7 @@ def write_pack(
     span = _part_of_year(year, period)
     when, tag = _when(year, span, lang), tag or str(year)
     say(f"evalkit: scoring {span.label if span else year} under {rules.name}")
-    t = pack_tables(dataset, rules, year, lang, period=span)
-    index: list[tuple[str, str]] = []
-    files: list[Path] = []
-
-    def record(path: Path, description: str) -> None:
-        files.append(path)
-        index.append((path.name, description))
-
-    jobs: list[tuple[str, str, str, tuple, dict]] = []
     if charts:
-        # Each job: file stem, index line, plot function name, its arguments (picklable, so
-        # the charts can render in parallel processes).
-        kw = {"year": year, "lang": lang}
-        for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
-            g = translate(str(group), lang)
-            jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g), "plot_ranking",
-                         (t["scores"], t["awards"], group), kw))  # fmt: skip
-            jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=g),
-                         "plot_composition", (t["scores"], group), kw))  # fmt: skip
-        points, limits = _funnel(t["metrics"])
-        jobs += [
-            ("chart_adoption_funnel", _text("chart_adoption_funnel", lang), "plot_adoption_funnel",
-             (dataset if span is None else t["metrics"],), kw),
-            ("chart_monthly", _text("chart_monthly", lang), "plot_monthly", (t["monthly"], year),
-             {"lang": lang}),
-            ("chart_funnel_plot", _text("chart_funnel", lang), "plot_funnel", (points, limits), kw),
-            ("chart_timeliness", _text("chart_timeliness", lang), "plot_timeliness", (t["lags"],), kw),
-            ("chart_heatmap", _text("chart_heatmap", lang), "plot_heatmap", (dataset, year),
-             {"lang": lang}),
-            ("chart_top_informants", _text("chart_top_informants", lang), "plot_top_informants",
-             (t["informants"], 20, t["awards"]), kw),
-            ("chart_late", _text("chart_late", lang), "plot_late",
-             (t["metrics"].assign(vetoed=t["metrics"]["unit"].map(
-                 t["scores"].set_index("unit")["vetoed"])),), kw),
-        ]  # fmt: skip
-        if t["previous"] is not None:
-            from evalkit.outputs.plots import score_changes
-
-            jobs.append(("chart_improvement", _text("chart_improvement", lang), "plot_improvement",
-                         (score_changes(t["scores"], t["previous"]),), kw))  # fmt: skip
-    if span is not None:  # titled with the period, not the year
-        jobs = [(stem, text, name, args, {**kwargs, "title": f"{when} · {text}"})
-                for stem, text, name, args, kwargs in jobs]  # fmt: skip
-    if jobs:
         # Imported before the pool forks, so the workers inherit matplotlib, the fonts and
         # the plots module instead of importing them each.
         from evalkit.outputs import plots
@@ -399,32 +366,115 @@ def write_pack(
 
         chart_rc()
         del plots
-    # Charts render in worker processes while this one writes the workbook and the tables.
-    with _chart_pool(len(jobs)) as pool:
+    # Charts render in worker processes while this one computes the tables and writes the
+    # workbook, the documents and the CSV files: the charts of the data alone start first,
+    # the others as soon as their tables are there, before the ledger is listed.
+    with _chart_pool((os.cpu_count() or 1) if charts else 0) as pool:
         formats = ("png", "svg") if svg else ("png",)
-        pending = [pool.submit(_render, job, out, formats) for job in jobs]
+        early = _titled(_early_jobs(dataset, year, lang, span), when, span) if charts else []
+        started = {job[0]: pool.submit(_render, job, out, formats) for job in early}
+        t, scorer = _tables(dataset, rules, year, period=span)
+        jobs = (
+            _titled(_chart_jobs(t, dataset, year, lang, span, early), when, span) if charts else []
+        )
+        started |= {job[0]: pool.submit(_render, job, out, formats) for job in jobs
+                    if job[0] not in started}  # fmt: skip
         if jobs:
             say(f"evalkit: drawing {len(jobs)} charts")
-        say("evalkit: writing the workbook")
-        workbook = write_workbook(out / f"ranking_{tag}.xlsx", _sheets(t, dataset, rules, when, lang),
-                                  title=_text("index_title", lang, when=when), lang=lang)  # fmt: skip
-        record(workbook, _text("workbook", lang))
-        for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
-                          ("ledger", "ledger")):  # fmt: skip
-            record(write_csv(out / f"{name}_{tag}.csv", t[key]), _text(f"csv_{name}", lang))
-        rules_path = replace_atomically(out / f"rules_{tag}.toml", rules.to_toml().encode("utf-8"))
-        record(rules_path, _text("rules_file", lang))
-        from evalkit.outputs.decision import write_decision
-        from evalkit.outputs.slides import write_deck
+        t["ledger"] = scorer.ledger(lang=lang)
+        return _write_documents(t, dataset, rules, year, out, lang, jobs, started, say,
+                                svg=svg, span=span, when=when, tag=tag)  # fmt: skip
 
-        if span is None:  # the 表彰决定 and the meeting's deck are the year's
-            record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
-            record(write_deck(dataset, rules, year, t, out), _text("deck", lang))
-        for n, (job, future) in enumerate(zip(jobs, pending, strict=True), start=1):
-            png, *vector = future.result()
-            say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
-            record(png, job[1])
-            files += vector
+
+def _early_jobs(dataset: Dataset, year: int, lang: str, span) -> list[tuple]:
+    """The charts drawn from the data alone, which can start before any table is computed."""
+    jobs = [("chart_heatmap", _text("chart_heatmap", lang), "plot_heatmap", (dataset, year),
+             {"lang": lang})]  # fmt: skip
+    if span is None:  # a period's adoption funnel is drawn from its metrics
+        jobs.insert(0, ("chart_adoption_funnel", _text("chart_adoption_funnel", lang),
+                        "plot_adoption_funnel", (dataset,), {"year": year, "lang": lang}))  # fmt: skip
+    return jobs
+
+
+def _titled(jobs: list[tuple], when: str, span) -> list[tuple]:
+    """A period's charts are titled with the period, not the year."""
+    if span is None:
+        return jobs
+    return [(stem, text, name, args, {**kwargs, "title": f"{when} · {text}"})
+            for stem, text, name, args, kwargs in jobs]  # fmt: skip
+
+
+def _chart_jobs(t: dict, dataset: Dataset, year: int, lang: str, span, early: list) -> list[tuple]:
+    """The pack's charts in the order of its index, the ``early`` ones (already titled) in
+    their places.
+
+    Each job: file stem, index line, plot function name, its arguments (picklable, so
+    the charts can render in parallel processes) and keyword arguments.
+    """
+    kw = {"year": year, "lang": lang}
+    by_stem = {job[0]: job for job in early}
+    jobs = []
+    for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
+        g = translate(str(group), lang)
+        jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g), "plot_ranking",
+                     (t["scores"], t["awards"], group), kw))  # fmt: skip
+        jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=g),
+                     "plot_composition", (t["scores"], group), kw))  # fmt: skip
+    points, limits = _funnel(t["metrics"])
+    jobs += [
+        ("chart_adoption_funnel", _text("chart_adoption_funnel", lang), "plot_adoption_funnel",
+         (dataset if span is None else t["metrics"],), kw),
+        ("chart_monthly", _text("chart_monthly", lang), "plot_monthly", (t["monthly"], year),
+         {"lang": lang}),
+        ("chart_funnel_plot", _text("chart_funnel", lang), "plot_funnel", (points, limits), kw),
+        ("chart_timeliness", _text("chart_timeliness", lang), "plot_timeliness", (t["lags"],), kw),
+        ("chart_heatmap", _text("chart_heatmap", lang), "plot_heatmap", (dataset, year),
+         {"lang": lang}),
+        ("chart_top_informants", _text("chart_top_informants", lang), "plot_top_informants",
+         (t["informants"], 20, t["awards"]), kw),
+        ("chart_late", _text("chart_late", lang), "plot_late",
+         (t["metrics"].assign(vetoed=t["metrics"]["unit"].map(
+             t["scores"].set_index("unit")["vetoed"])),), kw),
+    ]  # fmt: skip
+    if t["previous"] is not None:
+        from evalkit.outputs.plots import score_changes
+
+        jobs.append(("chart_improvement", _text("chart_improvement", lang), "plot_improvement",
+                     (score_changes(t["scores"], t["previous"]),), kw))  # fmt: skip
+    return [by_stem.get(job[0], job) for job in jobs]
+
+
+def _write_documents(t, dataset, rules, year, out, lang, jobs, started, say, *, svg, span,
+                     when, tag) -> list[Path]:  # fmt: skip
+    """The workbook, the CSV files, the rules, the 表彰决定 and the deck, then the charts
+    as they finish, and the README that indexes them all."""
+    index: list[tuple[str, str]] = []
+    files: list[Path] = []
+
+    def record(path: Path, description: str) -> None:
+        files.append(path)
+        index.append((path.name, description))
+
+    say("evalkit: writing the workbook")
+    workbook = write_workbook(out / f"ranking_{tag}.xlsx", _sheets(t, dataset, rules, when, lang),
+                              title=_text("index_title", lang, when=when), lang=lang)  # fmt: skip
+    record(workbook, _text("workbook", lang))
+    for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
+                      ("ledger", "ledger")):  # fmt: skip
+        record(write_csv(out / f"{name}_{tag}.csv", t[key]), _text(f"csv_{name}", lang))
+    rules_path = replace_atomically(out / f"rules_{tag}.toml", rules.to_toml().encode("utf-8"))
+    record(rules_path, _text("rules_file", lang))
+    from evalkit.outputs.decision import write_decision
+    from evalkit.outputs.slides import write_deck
+
+    if span is None:  # the 表彰决定 and the meeting's deck are the year's
+        record(write_decision(dataset, rules, year, t, out), _text("decision", lang))
+        record(write_deck(dataset, rules, year, t, out), _text("deck", lang))
+    for n, job in enumerate(jobs, start=1):
+        png, *vector = started[job[0]].result()
+        say(f"evalkit: chart {n}/{len(jobs)} {png.name}")
+        record(png, job[1])
+        files += vector
     lines = [f"# {_text('index_title', lang, when=when)}", "",
              _text("index_intro", lang, folder=dataset.folder or "-", rules=rules.name,
                    fingerprint=rules.fingerprint), "",

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
+
+try:  # the kernels of scipy.stats.binom, without importing scipy.stats (about 1 s)
+    from scipy.special._ufuncs import _binom_cdf, _binom_ppf
+except ImportError:  # pragma: no cover - a SciPy that moved them
+    _binom_cdf = _binom_ppf = None
 
 __all__ = ["FUNNEL_LEVELS", "binomial_limits", "funnel_data"]
 
@@ -24,6 +28,38 @@ FUNNEL_LEVELS = {
     "city_up": "adopted_city_up",
     "province_up": "adopted_province_up",
 }
+
+
+def _binomial(n: np.ndarray, p: float):
+    """``ppf(q)`` and ``cdf(k)`` of binomial(n, p), equal to ``scipy.stats.binom``'s.
+
+    The report imports this module; ``scipy.stats`` alone takes about a second to
+    import, so the same Boost kernels are called through ``scipy.special`` with
+    ``binom``'s own handling of the ends (``ppf`` of q in (0, 1) only: the
+    limits' quantiles; ``cdf`` 0 below 0 and 1 from ``n`` on). A test checks
+    both against ``scipy.stats.binom``.
+    """
+    usual = 0 <= p <= 1 and bool(np.all((n >= 0) & (n == np.floor(n))))
+    if _binom_cdf is None or not usual:  # NaN limits and the like: as scipy.stats gives them
+        from scipy.stats import binom
+
+        return (lambda q: binom.ppf(q, n, p)), (lambda k: binom.cdf(k, n, p))
+
+    def ppf(q: float) -> np.ndarray:
+        if not 0 < q < 1:  # the ends have conventions of their own: scipy.stats keeps them
+            from scipy.stats import binom
+
+            return binom.ppf(q, n, p)
+        return np.asarray(_binom_ppf(q, n, p), dtype=float)
+
+    def cdf(k: np.ndarray) -> np.ndarray:
+        k = np.asarray(k, dtype=float)
+        inside = (k >= 0) & (k < n)
+        out = np.where(k >= n, 1.0, 0.0)
+        out[inside] = np.clip(_binom_cdf(np.floor(k[inside]), n[inside], p), 0, 1)
+        return out
+
+    return ppf, cdf
 
 
 def binomial_limits(n, p: float, coverage: float) -> tuple[np.ndarray, np.ndarray]:
@@ -56,10 +92,11 @@ def binomial_limits(n, p: float, coverage: float) -> tuple[np.ndarray, np.ndarra
     0.7676
     """
     n = np.asarray(n, dtype=float)
+    ppf, cdf = _binomial(n, p)
 
     def limit(q: float) -> np.ndarray:
-        r = binom.ppf(q, n, p)
-        at_r, below_r = binom.cdf(r, n, p), binom.cdf(r - 1, n, p)
+        r = ppf(q)
+        at_r, below_r = cdf(r), cdf(r - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
             a = np.where(at_r > below_r, (at_r - q) / (at_r - below_r), 0.0)
         return np.clip((r - a) / n, 0, 1)
