@@ -31,24 +31,66 @@ class UserError(Exception):
     """A problem with the user's input or options: printed as one line, exit code 2."""
 
 
+PROGRESS_AFTER = 2.0  # seconds a step runs before it is said
+
+
+def _progress_after(show: bool | None = None, seconds: float = PROGRESS_AFTER) -> float | None:
+    """Seconds after which a running step is said on stderr; None: never.
+
+    On a terminal (or with ``show``), steps over ``seconds``; a log or a caller reading
+    stderr gets only the messages that matter, not lines that depend on how busy the
+    machine was, unless ``EVALKIT_PROGRESS=<seconds>`` asks for them (0: every step).
+    """
+    wanted = os.environ.get("EVALKIT_PROGRESS", "").strip()
+    if wanted:
+        try:
+            return max(float(wanted), 0.0)
+        except ValueError:
+            raise UserError(
+                f"EVALKIT_PROGRESS={wanted}: expected a number of seconds (0 says every step)"
+            ) from None
+    return seconds if (sys.stderr.isatty() if show is None else show) else None
+
+
+class _Steps:
+    """Progress of a run in steps: each message starts a step, said (``evalkit: ... ...``)
+    only when the step is still running ``seconds`` later; the next message or
+    :meth:`close` ends it. With ``seconds`` None nothing is said."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds, self._timer = seconds, None
+
+    def __call__(self, message: str) -> None:
+        self.close()
+        if self.seconds is None:
+            return
+        text = message if message.startswith("evalkit: ") else f"evalkit: {message}"
+        if self.seconds == 0:  # every step, at once: a timer could lose the race to the next
+            _say(f"{text} ...")
+            return
+        self._timer = threading.Timer(self.seconds, _say, (f"{text} ...",))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 @contextlib.contextmanager
-def _step(message: str, seconds: float = 2.0, *, show: bool | None = None):
+def _step(message: str, seconds: float = PROGRESS_AFTER, *, show: bool | None = None):
     """Say ``message`` on stderr if the step is still running after ``seconds``.
 
-    Only on a terminal by default (``show``): a log or a caller reading stderr gets the
-    messages that matter, not a line that depends on how busy the machine was.
+    Only on a terminal by default (``show``), or as ``EVALKIT_PROGRESS`` says (see
+    :func:`_progress_after`).
     """
-    if not (sys.stderr.isatty() if show is None else show):
-        yield
-        return
-    timer = threading.Timer(seconds, lambda: print(f"evalkit: {message} ...", file=sys.stderr,
-                                                   flush=True))  # fmt: skip
-    timer.daemon = True
-    timer.start()
+    steps = _Steps(_progress_after(show, seconds))
+    steps(message)
     try:
         yield
     finally:
-        timer.cancel()
+        steps.close()
 
 
 def _say(message: str) -> None:
@@ -236,10 +278,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = _out(args)
     # Written beside the old pack and moved into place at the end: a failed or interrupted
     # run leaves the previous pack whole.
+    steps = _Steps(_progress_after())  # scoring, charts, the workbook ...: each over 2 s
     with staged_folder(out) as staging:
-        files = write_pack(dataset, rules, args.year, staging, lang=args.lang, svg=args.svg,
-                           progress=lambda message: _say(message.replace(str(staging), str(out))),
-                           period=args.span, tag=args.tag)  # fmt: skip
+        try:
+            files = write_pack(dataset, rules, args.year, staging, lang=args.lang, svg=args.svg,
+                               progress=lambda message: steps(message.replace(str(staging),
+                                                                              str(out))),
+                               period=args.span, tag=args.tag)  # fmt: skip
+        finally:
+            steps.close()
     print(f"{len(files)} files in {out}; open {out / 'README.md'} first")
     return EXIT_OK
 

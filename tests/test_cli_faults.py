@@ -196,10 +196,45 @@ def test_progress_is_said_for_a_step_over_its_time_and_not_for_a_quick_one(capsy
     assert capsys.readouterr().err == "evalkit: reading a slow folder ...\n"
 
 
-def test_progress_is_for_a_terminal_not_for_a_log(capsys):
+def test_progress_is_for_a_terminal_not_for_a_log(capsys, monkeypatch):
+    monkeypatch.delenv("EVALKIT_PROGRESS", raising=False)
     with _step("reading a slow folder", seconds=0.05):  # stderr is captured: not a terminal
         time.sleep(0.3)
     assert capsys.readouterr().err == ""
+
+
+def test_a_run_in_steps_says_only_the_steps_that_take_long(capsys):
+    from evalkit.cli import _Steps
+
+    steps = _Steps(0.2)
+    steps("evalkit: scoring 2025")  # over its time: said
+    time.sleep(0.6)
+    steps("evalkit: writing the workbook")  # ended by the next step at once: not said
+    steps("drawing 12 charts")
+    time.sleep(0.6)
+    steps("evalkit: wrote 21 files")
+    steps.close()  # the run ended before its time: not said
+    time.sleep(0.4)
+    assert capsys.readouterr().err.splitlines() == [
+        "evalkit: scoring 2025 ...",
+        "evalkit: drawing 12 charts ...",
+    ]
+
+
+def test_evalkit_progress_asks_for_progress_in_a_log(capsys, monkeypatch):
+    from evalkit.cli import _progress_after
+
+    monkeypatch.setenv("EVALKIT_PROGRESS", "0")  # every step, even with stderr not a terminal
+    assert _progress_after() == 0
+    with _step("reading a quick folder"):
+        pass
+    assert capsys.readouterr().err == "evalkit: reading a quick folder ...\n"
+    monkeypatch.setenv("EVALKIT_PROGRESS", "soon")
+    code, err = _main(capsys, "check", str(SAMPLE_DIR))
+    assert (code, err) == (2, "evalkit: error: EVALKIT_PROGRESS=soon: expected a number of"
+                              " seconds (0 says every step)\n")  # fmt: skip
+    monkeypatch.delenv("EVALKIT_PROGRESS")
+    assert _progress_after(show=True) == 2.0 and _progress_after(show=False) is None
 
 
 # ---------------------------------------------------------------- rules files
@@ -342,7 +377,8 @@ def test_ctrl_c_during_report_says_one_line_and_keeps_the_previous_pack(sample_p
     process = subprocess.Popen(
         [sys.executable, "-m", "evalkit.cli", "report", str(SAMPLE_DIR), "--year", YEAR,
          "--out", str(pack)],
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": "agg"},
+        stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "MPLBACKEND": "agg", "EVALKIT_PROGRESS": "0"},  # every step said
     )  # fmt: skip
     for line in process.stderr:  # interrupt while the pack is being written
         if "writing the workbook" in line:
