@@ -52,9 +52,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Run the benchmarks (not part of the tests) and print their figures
+## Run the benchmarks (not part of the tests): print the figures, write them into docs/performance.md
 bench: $(STAMP)
-	$(BIN)/python -m evalkit._bench
+	$(BIN)/python -m evalkit._bench --doc docs/performance.md
 
 ## Start JupyterLab in notebooks/ with evalkit installed
 lab: $(STAMP)
