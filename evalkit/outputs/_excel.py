@@ -178,8 +178,8 @@ def _shown_width(series: pd.Series, fmt: str | None) -> int:
         return 7
     if pd.api.types.is_float_dtype(series):
         head = head.round(decimals(series))
-    values = head.astype("string").dropna()
-    return max(values.map(display_width).tolist(), default=0)
+    values = head.astype("string").dropna().unique()  # each distinct text measured once
+    return max((len(v) if v.isascii() else display_width(v) for v in values), default=0)
 
 
 def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str], styles) -> None:
