@@ -524,7 +524,7 @@ def _leave_interrupts_to_the_parent() -> None:
 
 
 def _funnel(metrics: pd.DataFrame):
-    from evalkit.scoring.uncertainty import funnel_data
+    from evalkit.scoring.funnel import funnel_data
 
     return funnel_data(metrics)
 
