@@ -98,8 +98,11 @@ def _say(message: str) -> None:
 
 
 def _table(frame: pd.DataFrame) -> str:
+    # empty cells stay empty: na_rep does not reach a nullable column's <NA> (a file's issue
+    # has no row)
+    frame = frame.astype(object).where(frame.notna(), "")
     with pd.option_context("display.max_colwidth", 90, "display.width", 200):
-        return frame.to_string(index=False, na_rep="")
+        return frame.to_string(index=False)
 
 
 def _load(folder):

@@ -26,16 +26,20 @@ from evalkit.data._schema import COLUMNS, LIST_SEPARATORS, TABLES
 from evalkit.data.validation import (
     Checker,
     UnitMatcher,
+    all_ascii,
     arrow_array,
     as_datetime,
     as_enum,
     as_int,
     as_text,
     column_or_empty,
+    duplicated_rows,
     enum_expectation,
     hidden_characters,
     is_in,
     lost_digits,
+    maybe_duplicated,
+    on_distinct,
     scientific,
     show_hidden,
     split_names,
@@ -237,13 +241,13 @@ def _exact_duplicates(check: Checker, text: dict[str, pd.Series], column: str, w
     """Rows whose every cell equals an earlier row's (after trimming and normalising):
     an error naming the earlier row, rejecting the later copy. Returns the mask."""
     names = [name for name in check.frame.columns if name in text]
+    names = sorted(names, key=lambda name: name != column)  # the key first: copies share it
     frame = pd.DataFrame({name: text[name] for name in names})
-    # Copies share their key: only the rows whose key repeats are compared cell by cell.
-    compared = text[column].duplicated(keep=False).to_numpy() if column in names else slice(None)
+    where = maybe_duplicated(frame)
     involved = np.zeros(len(frame), dtype=bool)
     later = np.zeros(len(frame), dtype=bool)
-    involved[compared] = frame[compared].duplicated(keep=False).to_numpy()
-    later[compared] = frame[compared].duplicated(keep="first").to_numpy()
+    involved[where] = frame.iloc[where].duplicated(keep=False).to_numpy()
+    later[where] = frame.iloc[where].duplicated(keep="first").to_numpy()
     involved &= ~check.skip
     later &= involved
     if not later.any():
@@ -317,6 +321,16 @@ def _texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
     return text
 
 
+# Characters that make a header key shorter than its cell: whitespace (removed, also where
+# NFKC makes it of a wider space), combining marks and Hangul jamo (NFKC composes them),
+# half-width kana voicing marks (composed with the kana before them).
+_KEY_SHRINKS = (
+    r"[\s\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
+    r"\p{M}\x{1100}-\x{11FF}\x{3131}-\x{318E}\x{A960}-\x{A97F}\x{D7B0}-\x{D7FF}"
+    r"\x{FFA0}-\x{FFDC}\x{FF9E}\x{FF9F}]"
+)
+
+
 def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, str]) -> None:
     """Rows that repeat the header (two exports pasted together) are not records: reject them
     with a warning, before any other check can read 单位名称 as a unit."""
@@ -326,18 +340,37 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
     matches = np.zeros(len(check.frame), dtype=int)
     filled = np.zeros(len(check.frame), dtype=int)
     spellings = pa.array(list(lookup))
-    for name in present:
+
+    def spelled_as(name: str, cells: pd.Series) -> pd.Series:
+        values = arrow_array(cells)
+        # Only a cell as short as a spelling of this column can be one, unless it holds
+        # characters that the header key removes or composes (spaces, combining marks,
+        # Hangul jamo): the others keep at least one character each.
+        longest = max((len(k) for k, c in lookup.items() if c == name), default=0)
+        short = pc.less_equal(pc.utf8_length(values), longest)
+        candidate = np.asarray(
+            pc.fill_null(pc.or_(short, pc.match_substring_regex(values, _KEY_SHRINKS)), False)
+        )
+        spelled = np.zeros(len(values), dtype=bool)
+        if not candidate.any():
+            return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
+        keys = values.filter(pa.array(candidate))
         # header_key in Arrow's kernels (NFKC, no spaces, lower case), then only the few
         # cells that are a header spelling at all are looked up
-        keys = pc.utf8_lower(
-            pc.replace_substring_regex(
-                pc.utf8_normalize(arrow_array(text[name]), "NFKC"), r"\s+", ""
-            )
-        )
-        spelled = np.asarray(pc.fill_null(pc.is_in(keys, value_set=spellings), False))
-        if spelled.any():
-            found = pd.Series(np.asarray(keys.filter(pa.array(spelled))), dtype=object)
-            spelled[spelled] = found.map(lookup).eq(name).to_numpy()
+        if not all_ascii(keys):  # NFKC leaves ASCII as it is
+            keys = pc.utf8_normalize(keys, "NFKC")
+        keys = pc.utf8_lower(pc.replace_substring_regex(keys, r"\s+", ""))
+        found = np.asarray(pc.fill_null(pc.is_in(keys, value_set=spellings), False))
+        if found.any():
+            named = pd.Series(np.asarray(keys.filter(pa.array(found))), dtype=object)
+            found[found] = named.map(lookup).eq(name).to_numpy()
+        spelled[candidate] = found
+        return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
+
+    for name in present:
+        # each distinct cell once (units, categories and times repeat)
+        spelled = on_distinct(text[name], lambda cells, name=name: spelled_as(name, cells))
+        spelled = spelled.fillna(False).to_numpy(dtype=bool)
         matches += spelled
         filled += text[name].notna().to_numpy()
     enough = 2 if len(present) > 1 else 1
@@ -363,7 +396,10 @@ def _require(check: Checker, text: dict[str, pd.Series], keep: dict | None = Non
         if col.required and col.name in check.frame:
             message = "required value is empty" + keep.get(col.name, "")
             reject = None if col.name not in keep else False
-            check.flag(text[col.name].isna(), col.name, "", message, reject=reject)
+            empty = text[col.name].isna().to_numpy().copy()
+            if col.name in check.marked:  # an error cell read as blank: reported as itself
+                empty &= ~check.marked[col.name]
+            check.flag(empty, col.name, "", message, reject=reject)
 
 
 def _check_enum(check: Checker, text, column: str, enum: str, overrides: dict) -> pd.Series:
@@ -386,14 +422,14 @@ def _reject_all_if_unreadable(check: Checker) -> None:
     """When a file could not be used (unreadable, a required column missing), reject every row."""
     if check.raw.fatal:
         errors = [i["message"] for i in check.raw.issues if i["severity"] == "error"]
-        check.reasons[:] = "; ".join(errors) or f"the {check.raw.table} file could not be read"
+        check.reject_all("; ".join(errors) or f"the {check.raw.table} file could not be read")
 
 
 def _first_rows(check: Checker, key) -> pd.Series:
     """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
     keys = key if isinstance(key, list) else [key]
     # only rows whose key repeats have an earlier row to name (the others get their own)
-    repeats = pd.DataFrame({i: k for i, k in enumerate(keys)}).duplicated(keep=False).to_numpy()
+    repeats = duplicated_rows(pd.DataFrame({i: k for i, k in enumerate(keys)}), keep=False)
     rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index)
     first = rows[repeats].groupby([k[repeats] for k in keys], dropna=False).transform("first")
     return first.reindex(rows.index).fillna(rows).astype("int64").astype(str)
@@ -407,6 +443,17 @@ def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
     """
     if names.index.is_unique:  # one name a row at most (most items): nothing to join
         return pd.Series(names.to_numpy(), index=names.index).reindex(index).astype("str")
+    owner = index.get_indexer(names.index)
+    if (owner >= 0).all():  # each row's names as one list, joined in Arrow's kernel
+        order = np.argsort(owner, kind="stable")
+        count = np.bincount(owner, minlength=len(index))
+        offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int64())
+        values = pa.array(names.to_numpy(dtype=object)[order], type=pa.large_string())
+        joined = pc.binary_join(
+            pa.LargeListArray.from_arrays(offsets, values), pa.scalar("、", pa.large_string())
+        )
+        joined = pd.Series(joined.to_numpy(zero_copy_only=False), index=index, dtype=object)
+        return joined.where(count > 0).astype("str")
     position = names.groupby(level=0).cumcount()
     wide = pd.Series(names.to_numpy(), index=[names.index, position.to_numpy()]).unstack()
     joined = pd.Series("", index=wide.index, dtype="str")
@@ -452,7 +499,7 @@ def _units(raw: RawTable, lookup: dict[str, str]):
         key.notna() & key.duplicated(),
         "unit",
         unit,
-        "duplicate unit name; first listed in row " + _first_rows(check, key),
+        lambda: "duplicate unit name; first listed in row " + _first_rows(check, key),
     )
     long = pd.DataFrame({"alias": aliases, "key": header_keys(aliases)})
     long = long[~long.reset_index().duplicated(["index", "key"]).to_numpy()]  # 甲、甲 is one
@@ -514,7 +561,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         sid.notna() & sid.duplicated() & ~exact,
         "submission_id",
         sid,
-        "duplicate id; first used in row " + _first_rows(check, sid),
+        lambda: "duplicate id; first used in row " + _first_rows(check, sid),
     )
     check.flag(
         times["event_at"] > times["submitted_at"],
@@ -524,7 +571,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
     )
     _reject_all_if_unreadable(check)
     long = long[check.ok.reindex(long.index).to_numpy()].dropna(subset=["unit"])
-    long = long[~long.reset_index().duplicated(["index", "unit"]).to_numpy()]  # 甲、甲 is one
+    long = long[~duplicated_rows(long.reset_index()[["index", "unit"]])]  # 甲、甲 is one
     long["position"] = long.groupby(level=0).cumcount()
     lead = long.loc[long["position"] == 0, "unit"].reindex(f.index)
     # Warnings: loaded but worth a look.
@@ -545,11 +592,13 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
     same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
     same = same[check.ok & same.notna().all(axis=1)]
     check.flag(
-        f.index.isin(same.index[same.duplicated()]),
+        f.index.isin(same.index[duplicated_rows(same[["title", "unit", "day"]])]),
         "title",
         title,
-        "the same title from the same unit on the same day as row "
-        + _first_rows(check, [same[c] for c in same]).reindex(f.index),
+        lambda: (
+            "the same title from the same unit on the same day as row "
+            + _first_rows(check, [same[c] for c in ("title", "unit", "day")]).reindex(f.index)
+        ),
         "warning",
     )
     ok = check.ok
@@ -575,7 +624,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         }
     ).reset_index(drop=True)
     people = informants[ok.reindex(informants.index).to_numpy()].rename("informant").to_frame()
-    people = people[~people.reset_index().duplicated().to_numpy()]
+    people = people[~duplicated_rows(people.reset_index())]
     people["submission_id"] = sid.reindex(people.index)
     people["unit"] = lead.reindex(people.index)
     people["n_informants"] = people.groupby(level=0)["informant"].transform("size")

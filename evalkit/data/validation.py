@@ -43,10 +43,15 @@ class Checker:
         self.reasons = pd.Series("", index=raw.frame.index, dtype=object)
         self.skip = np.zeros(len(raw.frame), dtype=bool)
         self.dates: dict[str, pd.Series] = {}  # parsed date columns, for the year window
-        cells = raw.cell_issues  # found while reading: error values, merged cells ...
+        self._ok: pd.Series | None = None  # reasons == "", kept until a row is rejected
+        # Cells found while reading (error values, merged cells ...), per column: each is one
+        # error, and no other check reports the same cell as empty.
+        self.marked: dict[str, np.ndarray] = {}
+        cells = raw.cell_issues
         for column, found in cells.groupby("column", sort=False):
             where = pd.Series(False, index=self.frame.index)
             where.iloc[found["index"].to_numpy()] = True
+            self.marked[column] = where.to_numpy()
             by_row = found.drop_duplicates("index").set_index("index")
             positions = pd.Series(np.arange(len(self.frame)), index=self.frame.index)
             values = by_row["value"].reindex(positions.to_numpy()).to_numpy()
@@ -58,13 +63,16 @@ class Checker:
     ) -> None:
         """Record an issue for every row where ``mask`` holds.
 
-        An error rejects the row unless ``reject=False`` (a bad optional field: the row
+        ``message`` is a string, one per row, or a function that returns them (called only
+        when some row is flagged). An error rejects the row unless ``reject=False`` (a bad optional field: the row
         loads with that field empty, and the error still stops ranking); a warning
         leaves the row loaded unless ``reject=True`` (a row that is not a record).
         """
         mask = np.asarray(mask, dtype=bool) & ~self.skip
         if not mask.any():
             return
+        if callable(message):  # a message costly to build (naming earlier rows) is built here
+            message = message()
         values = (
             values.reindex(self.frame.index)
             if isinstance(values, pd.Series)
@@ -94,15 +102,23 @@ class Checker:
             text = f"{header}: " + (messages if isinstance(messages, str) else messages.astype(str))
             current = self.reasons[mask]
             self.reasons[mask] = np.where(current == "", text, current + "; " + text)
+            self._ok = None
 
     def not_records(self, mask, column: str, values, message: str) -> None:
         """Reject rows that are not records (a warning each), and keep every other check off them."""
         self.flag(mask, column, values, message, "warning", reject=True)
         self.skip |= np.asarray(mask, dtype=bool)
 
+    def reject_all(self, reason: str) -> None:
+        """Reject every row with ``reason`` (a file that could not be used)."""
+        self.reasons[:] = reason
+        self._ok = None
+
     @property
     def ok(self) -> pd.Series:
-        return self.reasons == ""
+        if self._ok is None:
+            self._ok = self.reasons == ""
+        return self._ok.copy()
 
     def rejected(self) -> pd.DataFrame:
         bad = ~self.ok
@@ -182,6 +198,27 @@ def is_in(values: pd.Series, among: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(pc.fill_null(found, False)), index=values.index)
 
 
+def maybe_duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows that may repeat another row of ``frame``: a superset of
+    ``frame.duplicated(keep=False)``, found column by column.
+
+    Each column is compared only among the rows whose earlier columns repeat, so a
+    column of ids or titles is hashed once and the other columns on a few rows.
+    """
+    where = np.arange(len(frame))
+    for name in frame.columns[:-1]:
+        where = where[frame[name].iloc[where].duplicated(keep=False).to_numpy()]
+    return where
+
+
+def duplicated_rows(frame: pd.DataFrame, keep="first") -> np.ndarray:
+    """``frame.duplicated(keep=keep)`` as a boolean array (see :func:`maybe_duplicated`)."""
+    where = maybe_duplicated(frame)
+    found = np.zeros(len(frame), dtype=bool)
+    found[where] = frame.iloc[where].duplicated(keep=keep).to_numpy()
+    return found
+
+
 def as_arrow_strings(values: pd.Series) -> pd.Series:
     """``values`` as Arrow-backed strings when every cell is text (CSV, generated frames),
     so that factorising and string work run in Arrow's C++ kernels; cells of other types
@@ -221,13 +258,18 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
 
     def clean(distinct: pd.Series) -> pd.Series:
         text = arrow_array(distinct.astype("string[pyarrow]"))
-        if not keep_width:  # Arrow's kernels: pandas' .str.normalize is a Python loop
+        if not keep_width and not all_ascii(text):  # ASCII has nothing to normalise or remove
+            # Arrow's kernels: pandas' .str.normalize is a Python loop
             text = pc.utf8_normalize(pc.replace_substring_regex(text, _INVISIBLE, ""), "NFKC")
         text = pc.utf8_trim_whitespace(text)
         text = pd.Series(pd.arrays.ArrowStringArray(text), index=distinct.index)
         # A number cell 12.0 or 1e+16 (a float column, or Excel) reads as its digits; the
         # text "12.0" stays. Only the few cells that look so have their type looked at.
-        maybe = text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
+        maybe = (
+            pd.Series(False, index=text.index)
+            if _is_text(distinct)  # text cells only (CSV): no number among them
+            else text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
+        )
         if maybe.any():
             integral = distinct[maybe].map(_integral_float)
             text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
@@ -236,6 +278,11 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
         return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
     return on_distinct(raw, clean).astype("string[pyarrow]")
+
+
+def all_ascii(text) -> bool:
+    """Whether every cell of an Arrow string array is ASCII (missing cells count as ASCII)."""
+    return bool(pc.all(pc.string_is_ascii(text)).as_py() is not False)
 
 
 def _kind(raw: pd.Series) -> str:
@@ -258,12 +305,14 @@ def hidden_characters(raw: pd.Series) -> pd.Series:
     spaces; an empty string when none. One Arrow pass finds the (rare) cells concerned."""
     text = as_arrow_strings(raw)
     if not _is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
-        return pd.Series("", index=raw.index, dtype=object)
+        return pd.Series("", index=raw.index, dtype="string[pyarrow]")
     if not _is_text(text):
         text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
         text = text.astype("string[pyarrow]")
+    if all_ascii(arrow_array(text)):  # every hidden character and odd space is beyond ASCII
+        return pd.Series("", index=raw.index, dtype="string[pyarrow]")
     found = pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False)
-    result = pd.Series("", index=raw.index, dtype=object)
+    result = pd.Series("", index=raw.index, dtype="string[pyarrow]")
     mask = np.asarray(found)
     if mask.any():
         result[mask] = text[mask].map(_hidden_names)
