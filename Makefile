@@ -54,7 +54,7 @@ format: $(STAMP)
 
 ## Run the benchmarks (not part of the tests): print the figures, write them into docs/performance.md
 bench: $(STAMP)
-	$(BIN)/python -m evalkit._bench --doc docs/performance.md
+	$(BIN)/python -m evalkit._bench --doc docs/performance.md --ten-million
 
 ## Start JupyterLab in notebooks/ with evalkit installed
 lab: $(STAMP)

@@ -502,8 +502,19 @@ def _header_row(cells: pd.DataFrame, lookup: dict[str, str]) -> int | None:
     head = cells.head(HEADER_SEARCH_ROWS)
     if head.empty:
         return None
-    score = head.apply(lambda col: header_keys(col).isin(list(lookup))).sum(axis=1)
+    # a few dozen cells: header_key on each is cheaper than a column of pandas string calls
+    score = pd.Series(
+        [
+            sum(header_key(v) in lookup for v in row if not _missing(v))
+            for row in head.to_numpy(dtype=object)
+        ],
+        index=head.index,
+    )
     return None if score.max() == 0 else int(score.idxmax())
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def frame_to_raw(
