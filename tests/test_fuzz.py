@@ -8,8 +8,8 @@ folder and asserts the invariants:
 
 * no traceback: ``evalkit check`` returns 0 or 2 and ``evalkit.load`` raises nothing
   but :class:`evalkit.DataError`;
-* rows reconciled: per file ``rows_read = loaded + rejected``, and where the round knows
-  how many data rows it wrote, ``rows_read + blank_rows`` is that number;
+* rows reconciled: per file ``rows_read = loaded + rejected + blank_rows``, and where the
+  round knows how many data rows it wrote, ``rows_read`` is that number;
 * exit code 2 exactly when there are errors;
 * every change to the scores is traceable: a unit whose score differs from the
   uncorrupted slice's is named in a changed loaded row, or the run reported an issue.
@@ -376,14 +376,15 @@ def _one_round(tmp: Path, tables, rng: random.Random, reference, label: str) -> 
     assert code == (2 if not dataset.errors.empty else 0), label
 
     counts = dataset.counts.set_index("table")
-    assert (counts["rows_read"] == counts["loaded"] + counts["rejected"]).all(), label
+    reconciled = counts[["loaded", "rejected", "blank_rows"]].sum(axis=1)
+    assert (counts["rows_read"] == reconciled).all(), label
     assert len(dataset.rejected) == counts["rejected"].sum(), label
     if f.known_rows:
         for table in counts.index:
             if table in f.extra_sheets or counts.loc[table, "rows_read"] == 0:
                 continue  # an unreadable file reads no rows, and says why
             written = f.data_rows(table)
-            assert counts.loc[table, "rows_read"] + counts.loc[table, "blank_rows"] == written, (
+            assert counts.loc[table, "rows_read"] == written, (
                 label,
                 table,
             )

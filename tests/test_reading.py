@@ -421,7 +421,7 @@ def one_megabyte_cell(folder):
 @case(
     E("faults.csv", 6, "unit (单位)", "西山镇", "unknown unit 西山镇"),
     loaded={"faults": 2},
-    read={"faults": 3},
+    read={"faults": 4},
     check=lambda ds: ds.faults["note"].tolist() == ["第一行\r\n第二行", "三月约稿未报送"],
 )
 def gb18030_with_a_title_blank_lines_and_a_cell_with_a_line_break(folder):

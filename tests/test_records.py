@@ -43,7 +43,7 @@ def _issues(ds, table):
 
 def _reconciled(ds):
     counts = ds.counts.set_index("table")
-    assert (counts["rows_read"] == counts["loaded"] + counts["rejected"]).all()
+    assert (counts["rows_read"] == counts[["loaded", "rejected", "blank_rows"]].sum(axis=1)).all()
     return counts
 
 

@@ -120,8 +120,8 @@ class Dataset:
         The input rows that were not loaded, one per row, with the reason:
         ``table``, ``file``, ``row``, ``reason``.
     counts : DataFrame
-        Reconciliation per file: ``rows_read`` = ``loaded`` + ``rejected``;
-        ``blank_rows`` (not records) are counted apart.
+        Reconciliation per file: ``rows_read`` (every row below the header) =
+        ``loaded`` + ``rejected`` + ``blank_rows`` (blank rows are not records).
     aliases : DataFrame
         ``alias`` -> ``unit`` for former names and aliases.
     """

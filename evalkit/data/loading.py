@@ -180,7 +180,7 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
             {
                 "table": c.raw.table,
                 "file": c.raw.file,
-                "rows_read": len(c.frame),
+                "rows_read": len(c.frame) + c.raw.blank_rows,  # every row below the header
                 "loaded": int(c.ok.sum()),
                 "rejected": int((~c.ok).sum()),
                 "blank_rows": c.raw.blank_rows,
