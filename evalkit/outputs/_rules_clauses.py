@@ -8,59 +8,8 @@ or English. A family that adds a table adds its writer here.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from evalkit.outputs._labels import enum_label
-from evalkit.outputs._rules_words import Reader, Say, Writer, figure
-
-BASE_LEVELS = ("county", "city", "province", "national")
-
-
-def _by_category(value) -> list[tuple[str | None, float]]:
-    """Points as one number or a table by category, as ``[(category or None, points)]``.
-
-    A table is worded by its exceptions: the most common figure is "other" (None when
-    every category has it), the rest are named: {调研 30, others 20} -> [(research, 30),
-    (None, 20)]. Reading the table through the Reader records every key.
-    """
-    if not isinstance(value, Reader):
-        return [(None, value)]
-    table = dict(value.items())
-    value.mark("other")  # the file's "other = ..." is worded as the common figure
-    common = Counter(table.values()).most_common(1)[0][0]
-    named = [(c, p) for c, p in table.items() if p != common]
-    return [*named, (None, common)]
-
-
-def _any(value) -> bool:
-    """Whether points (a number or a table by category) give anything at all."""
-    return any(p for _, p in _by_category(value))
-
-
-def _what(say: Say, category: str | None, others: bool) -> str:
-    """The items priced, to fill ``{w}``: 调研信息 / 其他信息 / "" (every item) in Chinese,
-    " (research items)" / " (other items)" / "" in English."""
-    if category is None and not others:
-        return ""
-    if say.zh:
-        return say.category(category) if category is not None else "其他信息"
-    return f" ({say.category(category) if category is not None else 'other items'})"
-
-
-def _priced(say: Say, value, zh: str, en: str, **fields) -> list[str]:
-    """One phrase per non-zero figure of ``value``; ``{w}`` is the items priced, ``{p}`` the points."""
-    parts = _by_category(value)
-    others = len(parts) > 1
-    return [say(zh, en, w=_what(say, c, others), p=figure(p), **fields) for c, p in parts if p]
-
-
-def _leader(say: Say, value: str) -> str:
-    """市级领导 / 市主要领导 / 市委市政府秘书长: who wrote an instruction."""
-    label = enum_label("leader_level", value, say.lang)
-    if value in BASE_LEVELS:
-        return label + "领导" if say.zh else f"{label.lower()} leader"
-    return label if say.zh else label.lower()
-
+from evalkit.outputs._rules_words import Reader, Say, Writer, any_points, figure, leader, priced
 
 # --------------------------------------------------------------------------- clause writers
 # One writer per rule family (the top-level table of the rules file). Each takes
@@ -71,11 +20,11 @@ def _adoption(t: Reader, say: Say) -> list[str]:
     points, outlets = dict(t["points"].items()), t["outlets"]
     named = {level: dict(table.items()) for level, table in outlets.items()}
     named = {level: table for level, table in named.items() if table}
-    priced = [
+    by_level_phrases = [
         phrase
         for lv, p in points.items()
-        if _any(p)
-        for phrase in _priced(
+        if any_points(p)
+        for phrase in priced(
             say,
             p,
             "{level}采用{w}每条计{p}分",
@@ -83,11 +32,11 @@ def _adoption(t: Reader, say: Say) -> list[str]:
             level=say.level(lv),
         )
     ]
-    unpriced = [say.level(lv) for lv, p in points.items() if not _any(p) and lv not in named]
+    unpriced = [say.level(lv) for lv, p in points.items() if not any_points(p) and lv not in named]
     by_level = say("信息被采用的，按采用级别计分：", "Adopted items score by level: ") + say.items(
-        priced
+        by_level_phrases
     )
-    if not priced:
+    if not by_level_phrases:
         by_level = ""
     if unpriced:
         none = say(
@@ -100,9 +49,7 @@ def _adoption(t: Reader, say: Say) -> list[str]:
         listed = [
             phrase
             for name, p in table.items()
-            for phrase in _priced(
-                say, p, "《{o}》采用{w}每条计{p}分", "“{o}”{w} {p} points", o=name
-            )
+            for phrase in priced(say, p, "《{o}》采用{w}每条计{p}分", "“{o}”{w} {p} points", o=name)
         ]
         rest = (
             say(
@@ -110,7 +57,7 @@ def _adoption(t: Reader, say: Say) -> list[str]:
                 "other outlets as the level",
                 level=say.level(level),
             )
-            if _any(points[level])
+            if any_points(points[level])
             else say("本级其他刊物不计分", "other outlets score nothing")
         )
         by_outlet.append(say("{level}", "{level}: ", level=say.level(level)) + say.items(listed)
@@ -158,19 +105,19 @@ def _instruction(t: Reader, say: Say) -> list[str]:
         more = further.get(lv)
         if not p and not more:
             continue
-        text = say("{who}批示的每条加{p}分", "{who}: +{p}", who=_leader(say, lv), p=figure(p))
+        text = say("{who}批示的每条加{p}分", "{who}: +{p}", who=leader(say, lv), p=figure(p))
         if more and more != p:
             text += say("（同一条信息有多位{who}批示的，其余每条加{m}分）", " (each further such leader on the item +{m})",
-                        who=_leader(say, lv), m=figure(more))  # fmt: skip
+                        who=leader(say, lv), m=figure(more))  # fmt: skip
         bonus.append(text)
-    once = [_leader(say, lv) for lv, more in further.items() if more == 0]
+    once = [leader(say, lv) for lv, more in further.items() if more == 0]
     by_outlet = [
         say("《{o}》采用信息获批示的加{p}分", "an instruction on an item in “{o}” +{p}", o=name, p=figure(p))
         for name, p in t["outlets"].items()
     ]  # fmt: skip
     factors = [
         say("{who}批示的，该条信息的采用得分按{f}倍计", "{who}: the item's adoption points count {f} times",
-            who=_leader(say, lv), f=figure(f))
+            who=leader(say, lv), f=figure(f))
         for lv, f in t["factor"].items()
         if f != 1
     ]  # fmt: skip
@@ -207,8 +154,8 @@ def _forwarding(t: Reader, say: Say) -> list[str]:
     points = [
         phrase
         for lv, p in t["points"].items()
-        if _any(p)
-        for phrase in _priced(
+        if any_points(p)
+        for phrase in priced(
             say, p, "{to}的{w}每条计{p}分".replace("{w}", "{w}" if isinstance(p, Reader) else "信息"),
             "forwarded {to}{w}: {p} points an item",
             to=enum_label("forward_level", lv, say.lang) if say.zh
@@ -233,11 +180,11 @@ def _forwarding(t: Reader, say: Say) -> list[str]:
 
 def _submission(t: Reader, say: Say) -> list[str]:
     points, cap = t["points"], t["cap"]
-    if not _any(points):
+    if not any_points(points):
         return []
     if isinstance(points, Reader):
         text = say.join(
-            _priced(say, points, "每报送1条{w}计{p}分", "each item submitted{w} scores {p}")
+            priced(say, points, "每报送1条{w}计{p}分", "each item submitted{w} scores {p}")
         )
     else:
         text = say("每报送1条信息计{p}分", "Each item submitted scores {p}", p=figure(points))
@@ -316,8 +263,8 @@ def _lateness(t: Reader, say: Say) -> list[str]:
     parts = []
     if fraction:
         parts.append(say("扣减该条信息所得分值的{p}%", "loses {p}% of the points it earns", p=figure(fraction * 100)))  # fmt: skip
-    if isinstance(points, Reader) and _any(points):
-        parts.append(say.items(_priced(say, points, "{w}每条另扣{p}分", "and {p} points more{w}")))
+    if isinstance(points, Reader) and any_points(points):
+        parts.append(say.items(priced(say, points, "{w}每条另扣{p}分", "and {p} points more{w}")))
     elif points and not isinstance(points, Reader):
         parts.append(say("每条另扣{p}分", "and {p} points more", p=figure(points)))
     if not parts:

@@ -7,6 +7,7 @@ written from).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -139,6 +140,57 @@ class Say:
                  "faults": ("问题扣分", "faults")}  # fmt: skip
         zh, en = names.get(value, (value, value))
         return zh if self.zh else en
+
+
+# --------------------------------------------------------------------------- points by category
+
+BASE_LEVELS = ("county", "city", "province", "national")
+
+
+def by_category(value) -> list[tuple[str | None, float]]:
+    """Points as one number or a table by category, as ``[(category or None, points)]``.
+
+    A table is worded by its exceptions: the most common figure is "other" (None when
+    every category has it), the rest are named: {调研 30, others 20} -> [(research, 30),
+    (None, 20)]. Reading the table through the Reader records every key.
+    """
+    if not isinstance(value, Reader):
+        return [(None, value)]
+    table = dict(value.items())
+    value.mark("other")  # the file's "other = ..." is worded as the common figure
+    common = Counter(table.values()).most_common(1)[0][0]
+    named = [(c, p) for c, p in table.items() if p != common]
+    return [*named, (None, common)]
+
+
+def any_points(value) -> bool:
+    """Whether points (a number or a table by category) give anything at all."""
+    return any(p for _, p in by_category(value))
+
+
+def _what(say: Say, category: str | None, others: bool) -> str:
+    """The items priced, to fill ``{w}``: 调研信息 / 其他信息 / "" (every item) in Chinese,
+    " (research items)" / " (other items)" / "" in English."""
+    if category is None and not others:
+        return ""
+    if say.zh:
+        return say.category(category) if category is not None else "其他信息"
+    return f" ({say.category(category) if category is not None else 'other items'})"
+
+
+def priced(say: Say, value, zh: str, en: str, **fields) -> list[str]:
+    """One phrase per non-zero figure of ``value``; ``{w}`` is the items priced, ``{p}`` the points."""
+    parts = by_category(value)
+    others = len(parts) > 1
+    return [say(zh, en, w=_what(say, c, others), p=figure(p), **fields) for c, p in parts if p]
+
+
+def leader(say: Say, value: str) -> str:
+    """市级领导 / 市主要领导 / 市委市政府秘书长: who wrote an instruction."""
+    label = enum_label("leader_level", value, say.lang)
+    if value in BASE_LEVELS:
+        return label + "领导" if say.zh else f"{label.lower()} leader"
+    return label if say.zh else label.lower()
 
 
 @dataclass(frozen=True)
