@@ -118,3 +118,22 @@ def test_the_deck_renders_through_libreoffice(made, tmp_path):
     assert len(pages[path]) == len(deck.slides)
     text = re.sub(r"\s+", "", pdf_text(tmp_path / f"{path.stem}.pdf"))
     assert "2025年度全县政务信息工作表彰大会" in text
+
+
+def test_the_deck_is_the_same_bytes_whenever_it_is_written(made, tmp_path, monkeypatch):
+    # python-pptx embeds a workbook behind the native chart, and XlsxWriter stamps it
+    # with the current time: write again "a day later" and compare every byte.
+    import datetime as dt
+
+    import xlsxwriter.core
+
+    dataset, rules, tables, first, _ = made
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=tz)
+
+    monkeypatch.setattr(xlsxwriter.core, "datetime", Later)
+    again = write_deck(dataset, rules, 2025, tables, tmp_path)
+    assert again.read_bytes() == first.read_bytes()

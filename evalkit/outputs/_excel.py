@@ -380,15 +380,23 @@ def write_workbook(
     return replace_atomically(path, _stable_zip(buffer.getvalue()))
 
 
-def _stable_zip(data: bytes) -> bytes:
-    """Fix the zip entry times and the modified date, so the same content gives the same bytes."""
+def _stable_zip(data: bytes, *, dates: bytes = rb"modified") -> bytes:
+    """Fix the zip entry times and the modified date, so the same content gives the same bytes.
+
+    A workbook embedded in the package (python-pptx writes one behind each native
+    chart, stamped with the minute it was made) is made stable the same way, its
+    created date included.
+    """
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             content = src.read(info)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+                date = rb"(<dcterms:(?:" + dates + rb")[^>]*>)[^<]*"
+                content = re.sub(date, rb"\g<1>" + stamp, content)
+            elif info.filename.endswith(".xlsx") and content.startswith(b"PK"):
+                content = _stable_zip(content, dates=rb"created|modified")
             entry = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
             dst.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
