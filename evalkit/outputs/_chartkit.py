@@ -271,6 +271,50 @@ def top_legend(fig: Figure, handles) -> None:
         fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
+def by_rank(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in ranking order: by rank, then the higher score, then the name."""
+    return rows.sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
+
+
+def vetoed_flags(frame: pd.DataFrame) -> pd.Series:
+    """Whether each row's unit was vetoed (all False without a ``vetoed`` column)."""
+    if "vetoed" in frame:
+        return frame["vetoed"].fillna(False).astype(bool)
+    return pd.Series(False, index=frame.index)
+
+
+def bar_panel(ax, names, rows: int, size: float, xlim, *, zero_line: bool = False) -> None:
+    """Lay out one panel of horizontal bars: ``names`` down the side, the first at the top.
+
+    Room is kept for ``rows`` rows, so the panels of a split list line up; the x axis
+    spans ``xlim`` with a grid behind the bars, and ``zero_line`` marks 0 when bars
+    also run to the left.
+    """
+    ax.set_yticks(np.arange(len(names)), labels=names, fontsize=size)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlim(*xlim)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x")
+    ax.set_axisbelow(True)
+    if zero_line:
+        ax.axvline(0, color="#666666", linewidth=0.8)
+
+
+def mark_beside(ax, text, words: str, colour, size: float) -> None:
+    """Write ``words`` in bold just right of ``text`` (a bar's value label): an award or a veto."""
+    ax.annotate(
+        words,
+        xy=(1, 0.5),
+        xycoords=text,
+        xytext=(6, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=size,
+        color=colour,
+        fontweight="bold",
+    )
+
+
 def ranked_bars(
     fig: Figure, data: pd.DataFrame, names: pd.Series, colours, award, lang: str
 ) -> list:
@@ -307,24 +351,8 @@ def ranked_bars(
             )
             if mark:
                 colour = PENALTY_COLOUR if vetoed else AWARD_COLOURS.get(a, DEFAULT_AWARD_COLOUR)
-                ax.annotate(
-                    mark,
-                    xy=(1, 0.5),
-                    xycoords=text,
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=size,
-                    color=colour,
-                    fontweight="bold",
-                )
-        ax.set_yticks(y, labels=part_names, fontsize=size)
+                mark_beside(ax, text, mark, colour, size)
+        xlim = (low - (0.08 * span if low < 0 else 0), high + pad * span)
+        bar_panel(ax, part_names, rows, size, xlim, zero_line=low < 0)
         colour_ticklabels(ax, part["group"], colours)
-        ax.set_ylim(rows - 0.5, -0.5)
-        ax.set_xlim(low - (0.08 * span if low < 0 else 0), high + pad * span)
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
-        if low < 0:
-            ax.axvline(0, color="#666666", linewidth=0.8)
     return axes

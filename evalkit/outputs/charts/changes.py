@@ -16,6 +16,7 @@ from evalkit.outputs._chartkit import (
     RISE_COLOUR,
     STEADY_COLOUR,
     add_title,
+    bar_panel,
     chunks,
     group_colours,
     new_figure,
@@ -30,6 +31,7 @@ from evalkit.outputs._chartkit import (
     tint,
     top_legend,
     veto_handle,
+    vetoed_flags,
     x_label,
 )
 from evalkit.outputs._labels import label, translate, veto_suffix
@@ -223,17 +225,12 @@ def plot_rank_bands(
             )
         # A vetoed unit is ranked last whatever its points, and named as such.
         names = ranked_names(part["rank"], part["unit"], part.get("vetoed"), lang)
-        ax.set_yticks(y, labels=names, fontsize=size)
-        ax.set_ylim(rows_per_panel - 0.5, -0.5)
         first, last = int(part[ranks].min().min()), int(part[ranks].max().max())
         labelled = part["rank_p95"][wide].max() + 2.2 if wide.any() else last  # room for "9–11"
-        ax.set_xlim(first - 0.8, max(last + 0.8, labelled))
+        bar_panel(ax, names, rows_per_panel, size, (first - 0.8, max(last + 0.8, labelled)))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, steps=[1, 2, 5, 10]))
         ax.xaxis.set_minor_locator(MultipleLocator(1))  # a faint line at every rank
         ax.grid(axis="x", which="minor", linewidth=0.4)
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
     x_label(fig, label("axis_rank", lang))
     handles = [
         Line2D([], [], color=tint(colour), linewidth=7, label=label("band_range", lang)),
@@ -293,7 +290,7 @@ def plot_improvement(
     data = data[data["score"].astype(float) > data["score_previous"].astype(float)]
     data = data.assign(
         change=data["score"].astype(float) - data["score_previous"].astype(float),
-        vetoed=data["vetoed"].fillna(False).astype(bool) if "vetoed" in data else False,
+        vetoed=vetoed_flags(data),
     )
     groups = list(group_colours(data["group"]))
     fig = new_figure()
@@ -321,14 +318,9 @@ def plot_improvement(
         ]
         ax.bar_label(bars, labels=words, padding=4, fontsize=size)
         names = part["unit"].where(~part["vetoed"], part["unit"] + veto_suffix(lang))
-        ax.set_yticks(y, labels=names, fontsize=size)
-        ax.set_ylim(top - 0.5, -0.5)
-        ax.set_xlim(low - (0.1 * span if low < 0 else 0), high + 0.55 * span)
+        xlim = (low - (0.1 * span if low < 0 else 0), high + 0.55 * span)
+        bar_panel(ax, names, top, size, xlim, zero_line=True)
         ax.set_title(translate(group, lang), fontsize=15, color=shade(group_colours(groups)[group]))
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
-        ax.axvline(0, color="#666666", linewidth=0.8)
     x_label(fig, label("axis_score_change", lang))
     if data["vetoed"].any():
         top_legend(fig, [veto_handle(lang)])

@@ -13,8 +13,11 @@ from evalkit.outputs._chartkit import (
     add_title,
     award_handles,
     award_map,
+    bar_panel,
+    by_rank,
     chunks,
     group_colours,
+    mark_beside,
     new_figure,
     number_format,
     one_group,
@@ -27,6 +30,7 @@ from evalkit.outputs._chartkit import (
     tint,
     top_legend,
     veto_handle,
+    vetoed_flags,
     x_label,
 )
 from evalkit.outputs._labels import label, translate
@@ -65,10 +69,7 @@ def plot_ranking(
     """
     require_columns(scores, ["unit", "group", "score", "rank"], "scores")
     rows, group = one_group(scores, group, "scores")
-    data = rows.assign(
-        value=rows["score"].astype(float),
-        vetoed=rows["vetoed"].fillna(False).astype(bool) if "vetoed" in rows else False,
-    ).sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
+    data = by_rank(rows.assign(value=rows["score"].astype(float), vetoed=vetoed_flags(rows)))
     award = data["unit"].map(award_map(awards, "unit", "unit", group))
     names = ranked_names(data["rank"], data["unit"], data["vetoed"], lang)
     fig = new_figure()
@@ -122,14 +123,10 @@ def plot_composition(
     """
     require_columns(scores, ["unit", "group", "score", "rank"], "scores")
     rows, group = one_group(scores, group, "scores")
-    data = rows.sort_values(["rank", "score", "unit"], ascending=[True, False, True], kind="stable")
+    data = by_rank(rows)
     if top is not None:
         data = data.head(top)
-    vetoed = (
-        data["vetoed"].fillna(False).astype(bool)
-        if "vetoed" in data
-        else pd.Series(False, index=data.index)
-    )
+    vetoed = vetoed_flags(data)
     values = data.reindex(columns=[c for c in COMPONENTS if c in data.columns]).fillna(0)
     values = values.astype(float)
     if "points_quota" in values:  # a missed quota is a penalty: drawn and named as one
@@ -175,18 +172,10 @@ def plot_composition(
                 fontsize=size,
             )
             if veto:
-                ax.annotate(label("vetoed", lang), xy=(1, 0.5), xycoords=note, xytext=(6, 0),
-                            textcoords="offset points", va="center", fontsize=size,
-                            color=PENALTY_COLOUR, fontweight="bold")  # fmt: skip
+                mark_beside(ax, note, label("vetoed", lang), PENALTY_COLOUR, size)
         names = ranked_names(data.loc[idx, "rank"], data.loc[idx, "unit"], vetoed.loc[idx], lang)
-        ax.set_yticks(y, labels=names, fontsize=size)
-        ax.set_ylim(rows_per_panel - 0.5, -0.5)
-        ax.set_xlim(left - (0.04 * span if left < 0 else 0), right + 0.14 * span)
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
-        if left < 0:
-            ax.axvline(0, color="#666666", linewidth=0.8)
+        xlim = (left - (0.04 * span if left < 0 else 0), right + 0.14 * span)
+        bar_panel(ax, names, rows_per_panel, size, xlim, zero_line=left < 0)
     handles = [Patch(color=COMPONENTS[p], label=label(p, lang)) for p in parts]
     if vetoed.any():
         handles.append(veto_handle(lang))

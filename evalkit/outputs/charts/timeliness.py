@@ -12,6 +12,7 @@ from evalkit.outputs._chartkit import (
     PENALTY_COLOUR,
     PREVIOUS_COLOUR,
     add_title,
+    bar_panel,
     chunks,
     new_figure,
     panels,
@@ -19,6 +20,7 @@ from evalkit.outputs._chartkit import (
     row_fontsize,
     styled,
     top_legend,
+    vetoed_flags,
     x_label,
 )
 from evalkit.outputs._labels import enum_label, label, veto_suffix
@@ -244,7 +246,7 @@ def plot_late(
     values = metrics[parts].fillna(0).astype(int)
     data = metrics.assign(
         total=values.sum(axis=1),
-        vetoed=metrics["vetoed"].fillna(False).astype(bool) if "vetoed" in metrics else False,
+        vetoed=vetoed_flags(metrics),
     )
     data = data[data["total"] > 0].sort_values(["total", "unit"], ascending=[False, True],
                                                kind="stable")  # fmt: skip
@@ -261,13 +263,10 @@ def plot_late(
             ax.annotate(f"{total}", xy=(total, yy), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=size)  # fmt: skip
         names = part["unit"].where(~part["vetoed"], part["unit"] + veto_suffix(lang))
-        ax.set_yticks(y, labels=names, fontsize=size)
-        ax.set_ylim(rows - 0.5, -0.5)
-        ax.set_xlim(0, max(int(data["total"].max()) if len(data) else 1, 1) * 1.15)
+        bar_panel(
+            ax, names, rows, size, (0, max(int(data["total"].max()) if len(data) else 1, 1) * 1.15)
+        )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
     x_label(fig, label("axis_late", lang))
     top_legend(fig, [Patch(color=LATE_PARTS[c], label=label(c, lang)) for c in parts])
     add_title(fig, title, "title_late", lang, year=year)
