@@ -19,6 +19,7 @@ import pandas as pd
 from evalkit.data._dataset import Dataset
 from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
 from evalkit.outputs._labels import enum_label, header_labels, label, rule_label, translate
+from evalkit.outputs._pack_words import TEXT
 from evalkit.outputs.rules_text import rules_rows
 from evalkit.scoring.rules import Rules, load_rules
 
@@ -26,103 +27,6 @@ __all__ = ["localise", "pack_tables", "write_comparison", "write_pack"]
 
 Progress = Callable[[str], None]
 PACK_DPI = 150  # 1,999 x 1,125 pixels: sharp on a 1080p projector, half the pixels of 200 dpi
-
-# What the pack's sheets and files are called, and the one line the index says of each.
-TEXT = {
-    "zh": {
-        "ranking": "{group}排名",
-        "informants": "信息员排名",
-        "awards": "表彰名单",
-        "adopted": "上级采用信息",
-        "adopted_all": "采用信息明细",
-        "timeliness": "时效统计",
-        "late_items": "迟报明细",
-        "faults": "问题与否决",
-        "ledger": "得分明细",
-        "rules": "评分规则",
-        "checks": "数据检查",
-        "title": "{when}政务信息工作考核 · {sheet}",
-        "subtitle": "评分规则：{rules}",
-        "detail_subtitle": "评分规则：{rules}。本表共 {n:,} 行，为备查明细，不在默认打印范围内；"
-        "需要打印时请先在“页面布局”中取消打印区域。",
-        "no_issues": "未发现问题，所有记录均已载入。",
-        "issues": "问题与拒收记录",
-        "index_title": "{when}政务信息工作考核材料",
-        "index_intro": "由 evalkit 根据 {folder} 的数据、按《{rules}》（规则指纹 {fingerprint}）生成。",
-        "workbook": "排名工作簿：各组排名、信息员排名、表彰名单、时效、问题与否决、评分规则、数据检查、上级采用信息；"
-        "采用信息明细与得分明细在工作簿中备查，不在默认打印范围内",
-        "csv_units": "单位得分与名次（CSV，可比对）",
-        "csv_informants": "信息员得分与名次（CSV）",
-        "csv_awards": "表彰名单（CSV）",
-        "csv_ledger": "得分明细：每一分的来源（CSV）",
-        "rules_file": "本次使用的评分规则，可用于重算",
-        "decision": "表彰决定（公文格式 Word 稿，发文机关等信息取自数据文件夹的 office.toml）",
-        "deck": "表彰大会幻灯片（16:9，文字与表格可编辑，每页数据见备注）",
-        "chart_ranking": "{group}得分排名，标出获奖单位",
-        "chart_composition": "{group}得分构成（堆积条形）",
-        "chart_adoption_funnel": "报送与县、市、省、国家级采用的逐级漏斗",
-        "chart_monthly": "各月报送与采用，与上年对比",
-        "chart_funnel": "采用率漏斗图：采用率与报送量，95%与99.8%控制限",
-        "chart_timeliness": "紧急信息与约稿的报送时效分布",
-        "chart_heatmap": "各单位逐月报送数热力图",
-        "chart_top_informants": "优秀信息员（与表彰名单一致）",
-        "chart_late": "各单位迟报、漏报与约稿未完成情况",
-        "chart_improvement": "各组得分较上年提高最多的单位",
-        "vetoed_yes": "是",
-        "vetoed_note": "一票否决：{units}",
-        "tie_note": "名次按组内得分从高到低；得分相同者并列（1、2、2、4），一票否决单位列于最后。",
-        "number": "序号",
-        "clause": "条款",
-        "check_kind": "检查",
-    },
-    "en": {
-        "ranking": "{group} ranking",
-        "informants": "Informants",
-        "awards": "Awards",
-        "adopted": "Adopted upward",
-        "adopted_all": "All adoptions",
-        "timeliness": "Timeliness",
-        "late_items": "Late items",
-        "faults": "Faults and vetoes",
-        "ledger": "Point ledger",
-        "rules": "Rules",
-        "checks": "Data checks",
-        "title": "{when} information work evaluation · {sheet}",
-        "subtitle": "Rules: {rules}",
-        "detail_subtitle": "Rules: {rules}. {n:,} rows of detail for reference, outside the "
-        "default print area; clear the print area (Page Layout) to print them.",
-        "no_issues": "No problems found; every record was loaded.",
-        "issues": "Problems and rejected rows",
-        "index_title": "{when} information work evaluation pack",
-        "index_intro": "Made by evalkit from {folder} under “{rules}” (rules fingerprint {fingerprint}).",
-        "workbook": "Ranking workbook: group rankings, informants, awards, timeliness, faults and "
-        "vetoes, rules, data checks, items adopted upward; all adoptions and the point ledger "
-        "are kept for reference, outside the default print area",
-        "csv_units": "Unit scores and ranks (CSV, for comparison)",
-        "csv_informants": "Informant scores and ranks (CSV)",
-        "csv_awards": "Awards (CSV)",
-        "csv_ledger": "Point ledger: where every point comes from (CSV)",
-        "rules_file": "The rules used, to regenerate the results",
-        "decision": "The commendation decision (a Chinese official document in Word; office details from office.toml in the data folder)",
-        "deck": "Slides for the commendation meeting (16:9, in Chinese; editable text and tables, each slide's figures in its notes)",
-        "chart_ranking": "{group} scores, award winners marked",
-        "chart_composition": "{group} score composition (stacked bars)",
-        "chart_adoption_funnel": "Items submitted, then adopted at county, city, province and national level",
-        "chart_monthly": "Monthly submissions and adoptions against the previous year",
-        "chart_funnel": "Funnel plot of adoption rate against items submitted, 95% and 99.8% limits",
-        "chart_timeliness": "Timeliness of urgent and commissioned items",
-        "chart_heatmap": "Items submitted per unit and month",
-        "chart_top_informants": "Excellent informants (as on the award list)",
-        "chart_late": "Items late, omitted or not delivered, by unit",
-        "chart_improvement": "Units that improved most on last year, by group",
-        "vetoed_yes": "yes",
-        "vetoed_note": "Vetoed: {units}",
-        "tie_note": "Ranked by score within the group; equal scores share a rank (1, 2, 2, 4); vetoed units come last.",
-        "number": "No.",
-        "clause": "Clause",
-        "check_kind": "Check",
-    },
-}
 
 
 def _text(key: str, lang: str, **fields) -> str:
