@@ -88,6 +88,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "row": ("行号", "Row"),
     "column": ("列", "Column"),
     "message": ("说明", "Message"),
+    "reason": ("拒收原因", "Reason rejected"),
     "severity": ("检查结果", "Check"),
     "rows_read": ("读取行数", "Rows read"),
     "loaded": ("载入行数", "Rows loaded"),
