@@ -841,6 +841,19 @@ def test_bump_colours_units_that_move_at_least_three_places():
     left = [t.get_text() for t in ax.texts if t.get_ha() == "right"]
     assert left == ["1  A", "2  B", "3  C", "4  D", "5  E"]
     assert fig._suptitle.get_text() == "部门组名次对比：方案A → 方案B"
+    # only a fall is drawn, so the legend names only the fall's colour
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["下降3名及以上"]
+    assert [mpl.colors.to_hex(h.get_facecolor()) for h in legend.legend_handles] == [
+        plots.FALL_COLOUR.lower()
+    ]
+
+
+def test_bump_without_moves_has_no_legend():
+    table = pd.DataFrame(
+        {"unit": ["A", "B"], "group": "部门组", "rank_a": [1, 2], "rank_b": [1, 2]}
+    )
+    assert plots.plot_bump(table).legends == []
 
 
 # --- rank bands ----------------------------------------------------------------------------

@@ -152,13 +152,9 @@ def plot_bump(
     ax.set_xlim(-0.75, 1.75)
     ax.set_ylim(len(place) - 0.5, -1.6)
     ax.set_axis_off()
-    top_legend(
-        fig,
-        [
-            Patch(color=RISE_COLOUR, label=label("rises", lang, n=highlight)),
-            Patch(color=FALL_COLOUR, label=label("falls", lang, n=highlight)),
-        ],
-    )
+    # The legend names only the colours drawn: no "falls" entry when nobody fell.
+    drawn = [(RISE_COLOUR, "rises", rises.any()), (FALL_COLOUR, "falls", falls.any())]
+    top_legend(fig, [Patch(color=c, label=label(k, lang, n=highlight)) for c, k, on in drawn if on])
     add_title(fig, title, "title_bump", lang, group=group, label_a=label_a, label_b=label_b)
     return fig
 
