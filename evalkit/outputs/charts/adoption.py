@@ -197,20 +197,10 @@ def plot_funnel(
     fig = new_figure()
     ax = fig.subplots()
     colours = group_colours(data["group"])
-    ax.fill_between(
-        limits["n"],
-        limits["lo998"].clip(0, 1),
-        limits["hi998"].clip(0, 1),
-        color="#EEF2F6",
-        label=label("limits_998", lang),
-    )
-    ax.fill_between(
-        limits["n"],
-        limits["lo95"].clip(0, 1),
-        limits["hi95"].clip(0, 1),
-        color="#D9E2EC",
-        label=label("limits_95", lang),
-    )
+    for level, colour in (("998", "#EEF2F6"), ("95", "#D9E2EC")):  # the wider band first
+        ax.fill_between(limits["n"], limits[f"lo{level}"].clip(0, 1),
+                        limits[f"hi{level}"].clip(0, 1), color=colour,
+                        label=label(f"limits_{level}", lang))  # fmt: skip
     ax.plot(limits["n"], limits["p"], color="#555555", linewidth=1.5, label=label("average", lang))
     for group, colour in colours.items():
         rows = data[data["group"] == group]
