@@ -32,7 +32,7 @@ _LAZY = {
     "compute_metrics": "evalkit.metrics",
     "monthly": "evalkit.metrics",
     "lags": "evalkit.metrics",
-    "resolve_period": "evalkit.metrics",
+    "resolve_period": "evalkit.periods",
     "wilson_interval": "evalkit.metrics",
     "funnel_data": "evalkit.scoring.uncertainty",
     "rank_bands": "evalkit.scoring.uncertainty",
