@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	@# Notebook outputs stay out of commits: git stores notebooks through nbstripout.
-	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
+	@# --keep-id: the cells keep their ids (01-00 ...); nbstripout would renumber them.
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then $(BIN)/nbstripout --install \
+	  && git config filter.nbstripout.clean "$$(git config filter.nbstripout.clean) --keep-id"; fi
 	touch $(STAMP)
 
 ## Create .venv and install evalkit with its test tools

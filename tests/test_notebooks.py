@@ -75,6 +75,18 @@ def test_a_notebook_saved_with_outputs_is_committed_without_them(tmp_path):
     repo.mkdir()
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run([nbstripout, "--install"], cwd=repo, check=True)
+    clean = subprocess.run(
+        ["git", "config", "filter.nbstripout.clean"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run(["git", "config", "filter.nbstripout.clean", f"{clean} --keep-id"], cwd=repo,
+                   check=True)  # fmt: skip
+    assert "--keep-id" in (PROJECT_DIR / "Makefile").read_text(
+        encoding="utf-8"
+    )  # as make install does
     saved = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
     code = next(c for c in saved["cells"] if c["cell_type"] == "code")
     code["execution_count"] = 7
@@ -86,3 +98,5 @@ def test_a_notebook_saved_with_outputs_is_committed_without_them(tmp_path):
 
     assert '"output_type"' not in stored.stdout.decode("utf-8")
     assert "城关镇 351.3" in (repo / "nb.ipynb").read_text(encoding="utf-8")  # still on screen
+    ids = [c["id"] for c in json.loads(stored.stdout)["cells"]]
+    assert ids == [c["id"] for c in saved["cells"]]  # the cells keep their ids (01-00 ...)
