@@ -42,6 +42,11 @@ def _c(name, kind, required, zh, *others, enum=None, doc=""):
     return Column(name, kind, required, (name, zh, *others), enum, zh, doc)
 
 
+def _item_ref(doc: str) -> Column:
+    """The column of a record that refers to a submitted item (adoption, instruction, forwarding)."""
+    return _c("submission_id", "text", True, "编号", "信息编号", "稿件编号", "id", doc=doc)
+
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "units": (
         _c(
@@ -161,16 +166,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
     ),
     "adoptions": (
-        _c(
-            "submission_id",
-            "text",
-            True,
-            "编号",
-            "信息编号",
-            "稿件编号",
-            "id",
-            doc="the adopted item's id",
-        ),
+        _item_ref(doc="the adopted item's id"),
         _c(
             "level",
             "enum",
@@ -275,16 +271,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("note", "text", False, "说明", "备注", "情况说明", doc="kept as typed"),
     ),
     "instructions": (
-        _c(
-            "submission_id",
-            "text",
-            True,
-            "编号",
-            "信息编号",
-            "稿件编号",
-            "id",
-            doc="the item instructed on",
-        ),
+        _item_ref(doc="the item instructed on"),
         _c(
             "adoption_level",
             "enum",
@@ -344,16 +331,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("note", "text", False, "批示内容", "备注", "说明", doc="kept as typed"),
     ),
     "forwardings": (
-        _c(
-            "submission_id",
-            "text",
-            True,
-            "编号",
-            "信息编号",
-            "稿件编号",
-            "id",
-            doc="the item forwarded",
-        ),
+        _item_ref(doc="the item forwarded"),
         _c(
             "to_level",
             "enum",
