@@ -849,6 +849,35 @@ def test_bump_colours_units_that_move_at_least_three_places():
     ]
 
 
+def test_bump_marks_a_unit_vetoed_under_one_rule_set():
+    # B is vetoed under the second rule set: last there, its right-hand dot hollow, its
+    # name marked instead of given a rank; on the left it keeps rank 2.
+    table = pd.DataFrame(
+        {
+            "unit": list("ABC"),
+            "group": "部门组",
+            "rank_a": [1, 2, 3],
+            "rank_b": [1, 3, 2],
+            "vetoed_a": False,
+            "vetoed_b": [False, True, False],
+        }
+    )
+    fig = plots.plot_bump(table)
+    (ax,) = fig.axes
+    left = [t.get_text() for t in ax.texts if t.get_ha() == "right"]
+    right = [t.get_text() for t in ax.texts if t.get_ha() == "left"]
+    assert left == ["1  A", "2  B", "3  C"]
+    assert right == ["A  1", "B（一票否决）", "C  2"]
+    right_dots = ax.collections[2]
+    faces = [mpl.colors.to_hex(c) for c in right_dots.get_facecolors()]
+    hollow = [
+        tuple(p) for p, f in zip(right_dots.get_offsets(), faces, strict=True) if f == "#ffffff"
+    ]
+    assert hollow == [(1.0, 2.0)]  # B is drawn in the last place on the right
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()][-1] == "一票否决"
+
+
 def test_bump_without_moves_has_no_legend():
     table = pd.DataFrame(
         {"unit": ["A", "B"], "group": "部门组", "rank_a": [1, 2], "rank_b": [1, 2]}

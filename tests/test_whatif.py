@@ -50,6 +50,18 @@ def test_entering_and_leaving_the_award_list():
     assert result.left["unit"].tolist() == ["乙"]
 
 
+def test_a_veto_under_either_rule_set_is_carried_per_side():
+    # 乙 is vetoed under B only: ranked last there (rank 4) though its points stand second.
+    a = _table([40.0, 30.0, 20.0, 10.0]).assign(vetoed=False)
+    b = a.assign(rank=[1, 4, 2, 3], vetoed=[False, True, False, False])
+    table = compare(a, b).table.set_index("unit")
+    assert table["vetoed_a"].tolist() == [False, False, False, False]
+    assert table.loc[["甲", "乙"], "vetoed_b"].tolist() == [False, True]
+    assert table.loc["乙", "rank_change"] == -2
+    # nobody vetoed on either side: no veto columns to read past
+    assert "vetoed_a" not in compare(a, a.copy()).table
+
+
 def test_units_missing_from_one_side_are_an_error():
     with pytest.raises(ValueError, match="丁"):
         compare(_table([4.0, 3.0, 2.0, 1.0]), _table([4.0, 3.0, 2.0]))

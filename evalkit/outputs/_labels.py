@@ -105,6 +105,8 @@ _TERMS: dict[str, tuple[str, str]] = {
     "score_change": ("得分变化", "Score change"),
     "award_a": ("奖项（方案A）", "Award (A)"),
     "award_b": ("奖项（方案B）", "Award (B)"),
+    "vetoed_a": ("一票否决（方案A）", "Vetoed (A)"),
+    "vetoed_b": ("一票否决（方案B）", "Vetoed (B)"),
     "rank_median": ("名次中位数", "Median rank"),
     "rank_p05": ("区间下端（5%）", "Band low (5%)"),
     "rank_p95": ("区间上端（95%）", "Band high (95%)"),

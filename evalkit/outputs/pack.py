@@ -52,8 +52,9 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[col] = (
                 out[col].astype("string").map(lambda v: translate(v, lang), na_action="ignore")
             )
-    if "vetoed" in out:
-        out["vetoed"] = out["vetoed"].map({True: _text("vetoed_yes", lang), False: None})
+    for col in ("vetoed", "vetoed_a", "vetoed_b"):
+        if col in out:
+            out[col] = out[col].map({True: _text("vetoed_yes", lang), False: None})
     if "quota_met" in out:
         out["quota_met"] = out["quota_met"].map({True: _text("vetoed_yes", lang), False: None})
     if "rule" in out:  # ledger rule keys in words

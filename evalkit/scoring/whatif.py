@@ -30,8 +30,8 @@ class Comparison:
     table : DataFrame
         Per unit: ``unit``, ``group``, ``score_a``, ``score_b``, ``score_change``,
         ``rank_a``, ``rank_b``, ``rank_change`` (positive: moved up), and
-        ``award_a``, ``award_b`` when awards were given; sorted by group, rank
-        under B, unit.
+        ``award_a``, ``award_b`` when awards were given, ``vetoed_a``, ``vetoed_b``
+        when a unit was vetoed under either rule set; sorted by group, rank under B, unit.
     spearman, kendall : float
         Rank correlations of the within-group ranks under A and B, computed per
         group and averaged with the group sizes as weights (1.0: same order).
@@ -107,6 +107,13 @@ def compare(
     if awards_a is not None or awards_b is not None:
         table["award_a"] = table["unit"].map(win_a.set_index("unit")["award"])
         table["award_b"] = table["unit"].map(win_b.set_index("unit")["award"])
+    # A vetoed unit is ranked last whatever its points; when either side vetoed anyone,
+    # the table says so per side, so a fall to last place is never read as a points change.
+    flags = {side: frame.set_index("unit")["vetoed"] for side, frame in (("a", a), ("b", b))
+             if "vetoed" in frame}  # fmt: skip
+    if any(f.fillna(False).astype(bool).any() for f in flags.values()):
+        for side, f in flags.items():
+            table[f"vetoed_{side}"] = table["unit"].map(f).fillna(False).astype(bool)
     table = table.sort_values(["group", "rank_b", "unit"], kind="stable").reset_index(drop=True)
     rows = []
     for group, part in table.groupby("group", observed=True, sort=False):

@@ -86,6 +86,9 @@ def plot_bump(
     ----------
     compare_table : DataFrame
         ``unit``, ``group``, ``rank_a``, ``rank_b``; units without both ranks are left out.
+        With ``vetoed_a`` / ``vetoed_b`` (as :func:`~evalkit.scoring.whatif.compare` gives
+        when anyone was vetoed), a vetoed unit's dot on that side is hollow and its name
+        carries the veto mark instead of a rank.
     label_a, label_b : str, optional
         Names of the two rule sets ("方案A", "方案B" by default).
     group : str, optional
@@ -106,10 +109,11 @@ def plot_bump(
     )
     left = rows.sort_values(["rank_a", "unit"], kind="stable")["unit"].reset_index(drop=True)
     right = rows.sort_values(["rank_b", "unit"], kind="stable")["unit"].reset_index(drop=True)
+    veto_columns = rows.columns.intersection(["vetoed_a", "vetoed_b"]).tolist()
     place = (
         pd.DataFrame({"unit": left, "y_a": left.index})
         .merge(pd.DataFrame({"unit": right, "y_b": right.index}), on="unit")
-        .merge(rows[["unit", "rank_a", "rank_b"]], on="unit")
+        .merge(rows[["unit", "rank_a", "rank_b", *veto_columns]], on="unit")
     )
     change = place["rank_a"] - place["rank_b"]  # positive: a better place under B
     rises, falls = change >= highlight, change <= -highlight
@@ -131,22 +135,32 @@ def plot_bump(
             segments[order], colors=colour[order], linewidths=np.where(moved, 2.6, 1.2)[order]
         )
     )
-    for x, side in ((0, "y_a"), (1, "y_b")):
+    # A unit vetoed under a rule set has no place there: its dot on that side is hollow and
+    # its name carries the veto mark instead of a rank (as in every ranked chart).
+    vetoed = {s: place[f"vetoed_{s}"].to_numpy(bool) if f"vetoed_{s}" in place
+              else np.zeros(len(place), bool) for s in ("a", "b")}  # fmt: skip
+    for x, s in ((0, "a"), (1, "b")):
         ax.scatter(
             np.full(len(place), x)[order],
-            place[side].to_numpy()[order],
-            c=colour[order],
+            place[f"y_{s}"].to_numpy()[order],
+            c=np.where(vetoed[s], "white", colour)[order],
+            edgecolors=colour[order],
             s=np.where(moved, 36, 14)[order],
             zorder=3,
         )
     text_colour = [shade(c) if c != STEADY_COLOUR else "#222222" for c in colour]
-    ranks_a = place["rank_a"].map("{:.0f}".format)
-    ranks_b = place["rank_b"].map("{:.0f}".format)
-    for unit, y_a, y_b, rank_a, rank_b, c in zip(
-        place["unit"], place["y_a"], place["y_b"], ranks_a, ranks_b, text_colour, strict=True
+    suffix = veto_suffix(lang)
+    left_text = (place["rank_a"].map("{:.0f}".format) + "  " + place["unit"]).where(
+        ~vetoed["a"], place["unit"] + suffix
+    )
+    right_text = (place["unit"] + "  " + place["rank_b"].map("{:.0f}".format)).where(
+        ~vetoed["b"], place["unit"] + suffix
+    )
+    for y_a, y_b, left_label, right_label, c in zip(
+        place["y_a"], place["y_b"], left_text, right_text, text_colour, strict=True
     ):
-        ax.text(-0.03, y_a, f"{rank_a}  {unit}", ha="right", va="center", fontsize=size, color=c)
-        ax.text(1.03, y_b, f"{unit}  {rank_b}", ha="left", va="center", fontsize=size, color=c)
+        ax.text(-0.03, y_a, left_label, ha="right", va="center", fontsize=size, color=c)
+        ax.text(1.03, y_b, right_label, ha="left", va="center", fontsize=size, color=c)
     for x, heading in ((0, label_a), (1, label_b)):
         ax.text(x, -1.2, heading, ha="center", va="bottom", fontsize=15, fontweight="bold")
     ax.set_xlim(-0.75, 1.75)
@@ -154,7 +168,11 @@ def plot_bump(
     ax.set_axis_off()
     # The legend names only the colours drawn: no "falls" entry when nobody fell.
     drawn = [(RISE_COLOUR, "rises", rises.any()), (FALL_COLOUR, "falls", falls.any())]
-    top_legend(fig, [Patch(color=c, label=label(k, lang, n=highlight)) for c, k, on in drawn if on])
+    handles = [Patch(color=c, label=label(k, lang, n=highlight)) for c, k, on in drawn if on]
+    if vetoed["a"].any() or vetoed["b"].any():
+        handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="white",
+                              markeredgecolor=STEADY_COLOUR, markersize=8, label=label("vetoed", lang)))  # fmt: skip
+    top_legend(fig, handles)
     add_title(fig, title, "title_bump", lang, group=group, label_a=label_a, label_b=label_b)
     return fig
 
