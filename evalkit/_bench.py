@@ -494,7 +494,7 @@ def side_by_side(check: list[Figure], xlsx: list[Figure], csv: list[Figure],
 
     ``csv`` is what :func:`evalkit._bench_side.bench_csv_folder` gives (evalkit,
     DuckDB, polars, ratios), ``xlsx`` :func:`~evalkit._bench_side.bench_xlsx_read`
-    (evalkit, calamine), ``check`` and ``report`` one figure each (or none).
+    (evalkit, python-calamine, fastexcel), ``check`` and ``report`` one figure each (or none).
     """
 
     def cell(f: Figure | None) -> str:
@@ -522,9 +522,13 @@ def side_by_side(check: list[Figure], xlsx: list[Figure], csv: list[Figure],
         best = min((dk, pl), key=lambda f: f.seconds or float("inf"))
         lines.append(f"| {ek.what}; {ek.note} | {cell(ek)} | {cell(dk)} | {cell(pl)} | - |"
                      f" {ratio(ek, best)} | {result(ek)} |")  # fmt: skip
-    if len(xlsx) >= 2 and xlsx[1].seconds is not None:
-        lines.append(f"| {xlsx[0].what} | {cell(xlsx[0])} | - | - |"
-                     f" {cell(xlsx[1])} (python-calamine) | {ratio(*xlsx[:2])} | - |")  # fmt: skip
+    names = ("python-calamine", "fastexcel")  # the peers bench_xlsx_read measures, in order
+    readers = [(f, n) for f, n in zip(xlsx[1:], names, strict=False) if f.seconds is not None]
+    if xlsx and readers:
+        best = min((f for f, _ in readers), key=lambda f: f.seconds)
+        others = "; ".join(f"{cell(f)} ({name})" for f, name in readers)
+        lines.append(f"| {xlsx[0].what} | {cell(xlsx[0])} | - | - | {others} |"
+                     f" {ratio(xlsx[0], best)} | - |")  # fmt: skip
     for f in [*check, *report]:
         lines.append(f"| {f.what} | {cell(f)} | - | - | - | - | {result(f)} |")
     return "\n".join(lines)

@@ -48,6 +48,12 @@ def test_issue_11s_table_puts_each_figure_beside_its_peers():
     assert lines[3] == (
         "| read submissions.xlsx | 120.0 ms | - | - | 60.0 ms (python-calamine) | 2.0x | - |"
     )
+    # with fastexcel beside calamine, the ratio is to the faster of the two
+    xlsx.append(Figure("fastexcel", 0.04, None))
+    assert side_by_side(check, xlsx, csv, report).splitlines()[3] == (
+        "| read submissions.xlsx | 120.0 ms | - | - | 60.0 ms (python-calamine);"
+        " 40.0 ms (fastexcel) | 3.0x | - |"
+    )
     assert (
         lines[4]
         == "| evalkit check data/sample | 900.0 ms (800.0 ms CPU) | - | - | - | - | PASS (< 1.00 s) |"
