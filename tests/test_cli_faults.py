@@ -78,7 +78,7 @@ def hostile_sample(folder: Path) -> Path:
     book.save(folder / "units.xlsx")
     # Submissions as CSV: an .xlsx cannot hold a raw control character, a CSV export can.
     # The titles go to items adopted in the year, so they reach the workbook and the CSVs.
-    items = pd.read_excel(folder / "submissions.xlsx", header=1, dtype=str)
+    items = pd.read_excel(folder / "submissions.xlsx", header=1, dtype=str, engine="openpyxl")
     adopted = pd.read_csv(folder / "adoptions.csv", dtype=str)
     ids = adopted.loc[adopted["采用时间"].str.startswith(YEAR), "编号"].drop_duplicates()
     chosen = items["编号"].isin(ids) & items["报送时间"].str.startswith(YEAR)

@@ -76,9 +76,11 @@ def base() -> dict[str, list[list]]:
     """A slice of the sample as lists of rows (header first, the title row above it dropped),
     read once."""
     read = {
-        "units": lambda: pd.read_excel(SAMPLE_DIR / "units.xlsx", dtype=object, header=1),
+        "units": lambda: pd.read_excel(
+            SAMPLE_DIR / "units.xlsx", dtype=object, header=1, engine="openpyxl"
+        ),
         "submissions": lambda: pd.read_excel(
-            SAMPLE_DIR / "submissions.xlsx", dtype=object, header=1
+            SAMPLE_DIR / "submissions.xlsx", dtype=object, header=1, engine="openpyxl"
         ),
         "adoptions": lambda: _read_csv(SAMPLE_DIR / "adoptions.csv"),
         "faults": lambda: _read_csv(SAMPLE_DIR / "faults.csv"),  # saved as GBK, as Excel does

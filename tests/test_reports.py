@@ -189,9 +189,9 @@ def test_a_title_wider_than_its_table_widens_the_columns(tmp_path):
 def test_workbook_scores_agree_with_the_csv(pack):
     out, _ = pack
     csv = pd.read_csv(out / "units_2025.csv", encoding="utf-8-sig")
-    sheet = pd.read_excel(out / "ranking_2025.xlsx", sheet_name="部门组排名", header=2).dropna(
-        subset=["单位"]
-    )
+    sheet = pd.read_excel(
+        out / "ranking_2025.xlsx", sheet_name="部门组排名", header=2, engine="openpyxl"
+    ).dropna(subset=["单位"])
     sheet = sheet[sheet["单位"].isin(csv["unit"])]
     merged = sheet.merge(csv, left_on="单位", right_on="unit")
     assert len(merged) == 40
@@ -266,7 +266,9 @@ def test_cli_bad_rules_file_is_one_line_and_exit_2(tmp_path, capsys):
 
 def test_the_rules_sheet_reads_as_numbered_clauses(pack):
     out, _ = pack
-    sheet = pd.read_excel(out / "ranking_2025.xlsx", sheet_name="评分规则", header=1)
+    sheet = pd.read_excel(
+        out / "ranking_2025.xlsx", sheet_name="评分规则", header=1, engine="openpyxl"
+    )
     assert list(sheet.columns) == ["序号", "条款"]
     clauses = sheet["条款"].tolist()
     assert "信息采用" in clauses

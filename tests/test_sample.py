@@ -260,8 +260,10 @@ def test_committed_sample_matches_the_generator(written):
     for table in ("adoptions", "faults", "forwardings"):
         assert (SAMPLE_DIR / written[table].name).read_bytes() == written[table].read_bytes(), table
     for table in ("units", "submissions", "instructions"):
-        committed = pd.read_excel(SAMPLE_DIR / written[table].name, header=1)
-        pd.testing.assert_frame_equal(committed, pd.read_excel(written[table], header=1))
+        committed = pd.read_excel(SAMPLE_DIR / written[table].name, header=1, engine="openpyxl")
+        pd.testing.assert_frame_equal(
+            committed, pd.read_excel(written[table], header=1, engine="openpyxl")
+        )
 
 
 @pytest.mark.skipif(not hasattr(evalkit, "load"), reason="evalkit.load not written yet")
