@@ -78,7 +78,7 @@ def read_csv(raw: bytes) -> tuple[pd.DataFrame, list[Mark]]:
         cells = _read_arrow(data, width) if width else None
     if cells is None:
         cells = _read_python(data)
-    return cells, _long_cells(cells) + _swallowed_records(cells)
+    return cells, _long_cells(cells) + _swallowed_records(cells, data)
 
 
 def _usual_width(data: bytes) -> int:
@@ -200,12 +200,29 @@ def _long_cells(cells: pd.DataFrame) -> list[Mark]:
     return marks
 
 
-def _swallowed_records(cells: pd.DataFrame) -> list[Mark]:
+def _no_line_breaks(cells: pd.DataFrame, data: bytes) -> bool:
+    """Whether no cell can hold a line break, judged on the bytes in two quick scans.
+
+    A line break inside a cell needs a quote around the cell; without any quote in the
+    file there is none. Else, when every line ends in \\n (no lone \\r), each record but
+    perhaps the last ends in one, so a file with no more \\n than that has none in a cell.
+    """
+    if b'"' not in data:
+        return True
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    ends = len(cells) - (0 if data.endswith(b"\n") else 1)
+    return data.count(b"\n") <= ends
+
+
+def _swallowed_records(cells: pd.DataFrame, data: bytes) -> list[Mark]:
     """Cells with line breaks whose further lines look like records of the file.
 
     A quote opened in a cell and not closed where the cell ends makes every
     following line part of that cell, up to the next quote character.
     """
+    if _no_line_breaks(cells, data):
+        return []
     commas = max(cells.shape[1] - 2, 2)
     marks = []
     import pyarrow.compute as pc

@@ -18,6 +18,8 @@ from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.data._csv import MAX_CELL_CHARS, CsvError
 from evalkit.data._csv import read_csv as _parse_csv
@@ -552,16 +554,11 @@ def frame_to_raw(
     originals = originals.where(originals.notna(), None)
     canonical = header_keys(originals).map(lookup)
     body = cells.iloc[header_row + 1 :]
-    filled = pd.DataFrame(
-        {
-            pos: body[pos].astype("string").str.strip().ne("").fillna(False).astype(bool)
-            for pos in body.columns
-        },
-        index=body.index,
-        columns=body.columns,
-    )
-    is_blank = ~filled.any(axis=1)
-    body, filled = body[~is_blank], filled[~is_blank]
+    filled = {pos: _filled(body[pos]) for pos in body.columns}
+    is_blank = ~np.logical_or.reduce(list(filled.values()), initial=False)
+    if is_blank.any():
+        body = body[~is_blank]
+        filled = {pos: found[~is_blank] for pos, found in filled.items()}
     issues: list[dict] = []
 
     def header_issue(pos, message, severity="warning", row=header_row + 1):
@@ -587,7 +584,7 @@ def frame_to_raw(
             message = _unrecognised(table, str(originals[pos]), lookup, present)
             issues.append(header_issue(pos, message))
         elif filled[pos].any():
-            row = int(body.index[filled[pos].to_numpy()][0]) + 1
+            row = int(body.index[filled[pos]][0]) + 1
             issues.append(
                 header_issue(pos, "values in a column without a header are ignored", row=row)
             )
@@ -616,6 +613,15 @@ def frame_to_raw(
             _file_issue(table, name, "the file has a header but no data rows", "warning")
         )
     return raw
+
+
+def _filled(cells: pd.Series) -> np.ndarray:
+    """Whether each cell holds more than whitespace (Arrow's kernels for CSV's string cells)."""
+    if cells.dtype == "string[pyarrow]":
+        values = pa.array(cells)  # no copy: the column is Arrow-backed
+        trimmed = pc.binary_length(pc.utf8_trim_whitespace(values))
+        return np.asarray(pc.fill_null(pc.greater(trimmed, 0), False), dtype=bool)
+    return cells.astype("string").str.strip().ne("").fillna(False).to_numpy(dtype=bool)
 
 
 def _cell_issues(sheet: Sheet, rows: pd.Index, columns: pd.Series) -> pd.DataFrame:

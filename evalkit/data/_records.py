@@ -24,7 +24,7 @@ from evalkit.data.validation import (
     as_enum,
     column_or_empty,
     enum_expectation,
-    is_in,
+    positions_in,
     split_names,
 )
 
@@ -197,7 +197,8 @@ def load_instructions(
     kind = _ld._check_enum(check, text, "kind", "instruction_kind", overrides)
     wanted = _ld._check_enum(check, text, "adoption_level", "level", overrides)
     long = leaders(check, text, "leader_level", "leader", overrides, "error")
-    check.flag(sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID)
+    item = positions_in(sid, subs["submission_id"])
+    check.flag(sid.notna() & (item < 0), "submission_id", sid, UNKNOWN_ID)
     _ld._reject_all_if_unreadable(check)
     # the adoptions that fit each row, best first: highest level, earliest, first listed
     rows = pd.DataFrame({"submission_id": sid, "want": wanted, "outlet": text["outlet"]})
@@ -250,9 +251,8 @@ def load_instructions(
         + "; give 采用刊物 to choose",
         "warning",
     )
-    submitted = subs.set_index("submission_id")["submitted_at"]
     when = instructed_at.fillna(best["adopted_at"].reindex(f.index))
-    when = when.fillna(pd.Series(submitted.reindex(sid.to_numpy()).to_numpy(), index=f.index))
+    when = when.fillna(_ld.submitted_at(item, subs, f.index))
     long = long[ok.reindex(long.index).to_numpy()]
     at = long.index
     records = pd.DataFrame(
@@ -316,10 +316,10 @@ def load_forwardings(
     forwarded_at = _ld._check_dates(check, text, "forwarded_at")
     _ld._require(check, text)
     to_level = _ld._check_enum(check, text, "to_level", "forward_level", overrides)
-    check.flag(sid.notna() & ~is_in(sid, subs["submission_id"]), "submission_id", sid, UNKNOWN_ID)
+    item = positions_in(sid, subs["submission_id"])
+    check.flag(sid.notna() & (item < 0), "submission_id", sid, UNKNOWN_ID)
     _ld._reject_all_if_unreadable(check)
-    submitted = subs.set_index("submission_id")["submitted_at"]
-    before = pd.Series(submitted.reindex(sid.to_numpy()).to_numpy(), index=f.index)
+    before = _ld.submitted_at(item, subs, f.index)
     check.flag(
         check.ok & (forwarded_at < before.dt.normalize()),
         "forwarded_at",

@@ -35,11 +35,13 @@ from evalkit.data.validation import (
     column_or_empty,
     duplicated_rows,
     enum_expectation,
+    first_of_key,
     hidden_characters,
     is_in,
     lost_digits,
-    maybe_duplicated,
     on_distinct,
+    positions_in,
+    repeated_keys,
     scientific,
     show_hidden,
     split_names,
@@ -242,22 +244,32 @@ def _exact_duplicates(check: Checker, text: dict[str, pd.Series], column: str, w
     an error naming the earlier row, rejecting the later copy. Returns the mask."""
     names = [name for name in check.frame.columns if name in text]
     names = sorted(names, key=lambda name: name != column)  # the key first: copies share it
-    frame = pd.DataFrame({name: text[name] for name in names})
-    where = maybe_duplicated(frame)
-    involved = np.zeros(len(frame), dtype=bool)
-    later = np.zeros(len(frame), dtype=bool)
-    involved[where] = frame.iloc[where].duplicated(keep=False).to_numpy()
-    later[where] = frame.iloc[where].duplicated(keep="first").to_numpy()
+    where, key = repeated_keys([text[name] for name in names])
+    later = np.zeros(len(check.frame), dtype=bool)
+    later[where] = pd.Series(key).duplicated().to_numpy()
+    involved = np.zeros(len(check.frame), dtype=bool)
+    involved[where] = True
     involved &= ~check.skip
     later &= involved
     if not later.any():
         return later
-    part = frame[involved]
-    rows = pd.Series(check.rows[involved], index=part.index)
-    first = rows.groupby([part[c] for c in names], dropna=False).transform("first")
-    message = "an exact duplicate of row " + first.astype(str).reindex(frame.index).fillna("") + why
+    kept = ~check.skip[where]  # the first copy named is the first row that is a record
+    where, key = where[kept], pd.factorize(key[kept])[0]
+    first = np.full(len(check.frame), "", dtype=object)
+    first[where] = check.rows[where[first_of_key(key)]].astype(str)
+    message = "an exact duplicate of row " + pd.Series(first, index=check.frame.index) + why
     check.flag(later, column, text[column], message)
     return later
+
+
+def submitted_at(item: np.ndarray, subs: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """The submission time of the item at each position of ``subs`` (NaT where -1)."""
+    times = subs["submitted_at"].to_numpy(dtype="datetime64[ns]")
+    if len(times) == 0:
+        return pd.Series(np.full(len(item), np.datetime64("NaT"), "datetime64[ns]"), index=index)
+    return pd.Series(
+        np.where(item >= 0, times[np.maximum(item, 0)], np.datetime64("NaT")), index=index
+    )
 
 
 def _table_order(col: pd.Series) -> pd.Series:
@@ -428,11 +440,12 @@ def _reject_all_if_unreadable(check: Checker) -> None:
 def _first_rows(check: Checker, key) -> pd.Series:
     """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
     keys = key if isinstance(key, list) else [key]
+    rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index).to_numpy()
     # only rows whose key repeats have an earlier row to name (the others get their own)
-    repeats = duplicated_rows(pd.DataFrame({i: k for i, k in enumerate(keys)}), keep=False)
-    rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index)
-    first = rows[repeats].groupby([k[repeats] for k in keys], dropna=False).transform("first")
-    return first.reindex(rows.index).fillna(rows).astype("int64").astype(str)
+    where, codes = repeated_keys(keys)
+    first = rows.copy()
+    first[where] = rows[where[first_of_key(codes)]]
+    return pd.Series(first, index=keys[0].index).astype("int64").astype(str)
 
 
 def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
@@ -441,19 +454,22 @@ def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
     The names are spread into one column per position, and the columns (a few: the
     most names in one cell) are concatenated, so no Python code runs per row.
     """
+    names = names.astype("string[pyarrow]")
     if names.index.is_unique:  # one name a row at most (most items): nothing to join
-        return pd.Series(names.to_numpy(), index=names.index).reindex(index).astype("str")
+        return names.reindex(index).astype("str")
     owner = index.get_indexer(names.index)
     if (owner >= 0).all():  # each row's names as one list, joined in Arrow's kernel
-        order = np.argsort(owner, kind="stable")
+        values = pc.cast(arrow_array(names), pa.large_string())
+        if (np.diff(owner) < 0).any():  # split_names keeps rows in order: seldom needed
+            order = np.argsort(owner, kind="stable")
+            owner, values = owner[order], values.take(pa.array(order))
         count = np.bincount(owner, minlength=len(index))
         offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int64())
-        values = pa.array(names.to_numpy(dtype=object)[order], type=pa.large_string())
         joined = pc.binary_join(
             pa.LargeListArray.from_arrays(offsets, values), pa.scalar("、", pa.large_string())
         )
-        joined = pd.Series(joined.to_numpy(zero_copy_only=False), index=index, dtype=object)
-        return joined.where(count > 0).astype("str")
+        joined = pc.if_else(pa.array(count > 0), joined, pa.scalar(None, pa.large_string()))
+        return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
     position = names.groupby(level=0).cumcount()
     wide = pd.Series(names.to_numpy(), index=[names.index, position.to_numpy()]).unstack()
     joined = pd.Series("", index=wide.index, dtype="str")
@@ -558,7 +574,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         " (every cell the same): one item would count twice; delete one",
     )
     check.flag(
-        sid.notna() & sid.duplicated() & ~exact,
+        sid.notna() & duplicated_rows([sid]) & ~exact,
         "submission_id",
         sid,
         lambda: "duplicate id; first used in row " + _first_rows(check, sid),
@@ -592,12 +608,12 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
     same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
     same = same[check.ok & same.notna().all(axis=1)]
     check.flag(
-        f.index.isin(same.index[duplicated_rows(same[["title", "unit", "day"]])]),
+        f.index.isin(same.index[duplicated_rows(same[["unit", "day", "title"]])]),
         "title",
         title,
         lambda: (
             "the same title from the same unit on the same day as row "
-            + _first_rows(check, [same[c] for c in ("title", "unit", "day")]).reindex(f.index)
+            + _first_rows(check, [same[c] for c in ("unit", "day", "title")]).reindex(f.index)
         ),
         "warning",
     )
@@ -657,16 +673,15 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
         ]
     }
     long = _records.leaders(check, text, "instruction_level", "instructed_by", overrides, "warning")
+    item = positions_in(sid, subs["submission_id"])
     check.flag(
-        sid.notna() & ~is_in(sid, subs["submission_id"]),
+        sid.notna() & (item < 0),
         "submission_id",
         sid,
         "no loaded submission has this id (unknown, or its submission row was rejected)",
     )
     _reject_all_if_unreadable(check)
-    # reindex, not map: map fails on an empty datetime lookup (no submissions loaded)
-    lookup = subs.set_index("submission_id")["submitted_at"]
-    submitted = pd.Series(lookup.reindex(sid.to_numpy()).to_numpy(), index=sid.index)
+    submitted = submitted_at(item, subs, sid.index)
     check.flag(
         check.ok & (adopted_at < submitted.dt.normalize()),
         "adopted_at",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -139,24 +140,74 @@ def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype=object)
 
 
-def on_distinct(values: pd.Series, func) -> pd.Series:
+def on_distinct(values: pd.Series, func, *, costly: bool = False) -> pd.Series:
     """``func`` applied to the distinct values of ``values`` only, spread back to every row.
 
     Columns such as units, categories, levels or days repeat a few values many times,
-    so the string work is done once per value. Missing cells stay missing.
+    so the string work is done once per value. Missing cells stay missing. A column of
+    mostly distinct values is not hashed unless ``func`` is ``costly`` per value (parsing
+    dates: a million timestamps may hold a fifth as many distinct ones).
     """
     values = as_arrow_strings(values)
-    if _mostly_distinct(values):  # ids, titles, times: hashing them would cost more than it saves
+    # ids, titles, times: hashing them would cost more than it saves
+    if not costly and not _known(values) and _mostly_distinct(values):
         present = values.notna().to_numpy()
         uniques = values[present].reset_index(drop=True)  # not unique: each present cell once
         codes = np.full(len(values), -1, dtype=np.intp)
         codes[present] = np.arange(len(uniques))
     else:
-        codes, uniques = pd.factorize(values)
-        uniques = pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object)
+        codes, uniques = distinct(values)
     result = func(uniques)
     spread = pd.api.extensions.take(result.array, codes, allow_fill=True)
     return pd.Series(spread, index=values.index, name=values.name)
+
+
+# The factorisation of each Arrow column, kept while the column lives: the cells of a column
+# are hashed once, and every later check of it (dates, enumerations, units, names) reuses the
+# codes. Keyed by the identity of the immutable Arrow array, so a changed column (a new array)
+# is never served stale codes. A value is the pair, or a function that builds it when asked.
+_DISTINCT: dict[int, tuple] = {}
+
+
+def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``pd.factorize(values)``: codes (-1 where missing) and the distinct values as a Series
+    (Arrow strings for text, else objects), computed once per Arrow-backed column."""
+    array = _arrow_of(values)
+    entry = _DISTINCT.get(id(array)) if array is not None else None
+    if entry is not None and entry[0]() is array:
+        found = entry[1]
+        if callable(found):
+            found = found()
+            _remember(array, found)
+        return found
+    codes, uniques = pd.factorize(values)
+    found = codes, pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object)
+    if array is not None:
+        _remember(array, found)
+    return found
+
+
+def _arrow_of(values: pd.Series):
+    """The Arrow array behind an Arrow-backed Series (the same object while it lives), else None."""
+    array = values.array
+    return array.__arrow_array__() if isinstance(array, pd.arrays.ArrowStringArray) else None
+
+
+def _remember(array, found) -> None:
+    key = id(array)
+    _DISTINCT[key] = (weakref.ref(array, lambda _: _DISTINCT.pop(key, None)), found)
+
+
+def _derived(codes: np.ndarray, uniques: pd.Series):
+    """The factorisation of ``uniques`` taken at ``codes``, built when first asked for:
+    cleaning maps several raw spellings to one text, so its distinct values are found again."""
+
+    def build():
+        inner, found = pd.factorize(uniques)
+        spread = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
+        return spread.astype(np.intp), pd.Series(found, dtype=uniques.dtype)
+
+    return build
 
 
 DISTINCT_SAMPLE = 20_000  # cells looked at to tell a column of repeated values from one of ids
@@ -189,34 +240,82 @@ def is_in(values: pd.Series, among: pd.Series) -> pd.Series:
     pandas' ``isin`` on Arrow strings builds a Python scalar per value of ``among``
     (about 17 s for a million submission ids); this takes a fraction of a second.
     """
-    if values.empty or among.empty:
-        return pd.Series(False, index=values.index)
-    found = pc.is_in(
-        arrow_array(values.astype("string[pyarrow]")),
-        value_set=arrow_array(among.astype("string[pyarrow]")),
-    )
-    return pd.Series(np.asarray(pc.fill_null(found, False)), index=values.index)
+    return pd.Series(positions_in(values, among) >= 0, index=values.index)
 
 
-def maybe_duplicated(frame: pd.DataFrame) -> np.ndarray:
-    """Positions of the rows that may repeat another row of ``frame``: a superset of
-    ``frame.duplicated(keep=False)``, found column by column.
+def positions_in(values: pd.Series, among: pd.Series) -> np.ndarray:
+    """For each text cell of ``values``, the position of the equal cell of ``among`` (whose
+    cells are distinct), else -1 (none, or a missing cell).
 
-    Each column is compared only among the rows whose earlier columns repeat, so a
-    column of ids or titles is hashed once and the other columns on a few rows.
+    Arrow's hash kernels hash the smaller side: a few rows looked up among a million
+    ids first find which ids are asked for, and only those are hashed.
     """
-    where = np.arange(len(frame))
-    for name in frame.columns[:-1]:
-        where = where[frame[name].iloc[where].duplicated(keep=False).to_numpy()]
-    return where
-
-
-def duplicated_rows(frame: pd.DataFrame, keep="first") -> np.ndarray:
-    """``frame.duplicated(keep=keep)`` as a boolean array (see :func:`maybe_duplicated`)."""
-    where = maybe_duplicated(frame)
-    found = np.zeros(len(frame), dtype=bool)
-    found[where] = frame.iloc[where].duplicated(keep=keep).to_numpy()
+    found = np.full(len(values), -1, dtype=np.int64)
+    if values.empty or among.empty:
+        return found
+    left = arrow_array(values.astype("string[pyarrow]"))
+    right = arrow_array(among.astype("string[pyarrow]"))
+    if 4 * len(left) >= len(right):
+        return np.asarray(pc.fill_null(pc.index_in(left, value_set=right), -1), dtype=np.int64)
+    asked = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(right, value_set=left), False)))
+    at = np.asarray(pc.fill_null(pc.index_in(left, value_set=right.take(asked)), -1))
+    found[at >= 0] = asked[at[at >= 0]]
     return found
+
+
+def column_codes(values: pd.Series) -> np.ndarray:
+    """An integer per cell, equal exactly where the cells are (missing cells: -1)."""
+    if _arrow_of(values) is not None:
+        return distinct(values)[0]  # hashed once per column (see :func:`distinct`)
+    return pd.factorize(values)[0]
+
+
+def repeated_keys(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose key (the cells of ``columns``, missing equal to missing) repeats in
+    another row: their positions, ascending, and a code per such row for its key, numbered
+    in order of first appearance.
+
+    Columns are taken in order, each among the rows whose earlier columns repeat: put the
+    most selective first (an id), so that long text columns are compared on a few rows.
+    """
+    where = np.arange(len(columns[0]) if columns else 0)
+    key = np.zeros(len(where), dtype=np.int64)
+    for column in columns:
+        if len(where) == len(column) or _known(column):
+            codes = column_codes(column)[where]
+        else:
+            codes = pd.factorize(column.iloc[where])[0]
+        key = key * (int(codes.max(initial=-1)) + 2) + codes + 1
+        if int(key.max(initial=0)) > 4 * len(key) + 1024:  # renumbered only when sparse
+            key = pd.factorize(key)[0]
+        repeats = np.bincount(key)[key] > 1 if len(key) else np.zeros(0, dtype=bool)
+        where, key = where[repeats], key[repeats]
+    return where, pd.factorize(key)[0]
+
+
+def _known(values: pd.Series) -> bool:
+    """Whether the distinct values of ``values`` are already known (see :func:`distinct`)."""
+    array = _arrow_of(values)
+    entry = _DISTINCT.get(id(array)) if array is not None else None
+    return entry is not None and entry[0]() is array
+
+
+def duplicated_rows(columns, keep="first") -> np.ndarray:
+    """``DataFrame(columns).duplicated(keep=keep)`` as a boolean array (``columns``: a frame
+    or a list of Series of one length); see :func:`repeated_keys`."""
+    columns = (
+        [columns[c] for c in columns.columns] if isinstance(columns, pd.DataFrame) else columns
+    )
+    where, key = repeated_keys(columns)
+    found = np.zeros(len(columns[0]) if columns else 0, dtype=bool)
+    found[where] = pd.Series(key).duplicated(keep=keep).to_numpy()
+    return found
+
+
+def first_of_key(key: np.ndarray) -> np.ndarray:
+    """For each entry of ``key`` (codes numbered in order of first appearance), the position
+    of the first entry with the same code."""
+    return np.flatnonzero(~pd.Series(key).duplicated().to_numpy())[key]
 
 
 def as_arrow_strings(values: pd.Series) -> pd.Series:
@@ -277,7 +376,17 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
 
     if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
         return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
-    return on_distinct(raw, clean).astype("string[pyarrow]")
+    values = as_arrow_strings(raw)
+    if _mostly_distinct(values):
+        return on_distinct(values, clean).astype("string[pyarrow]")
+    codes, uniques = distinct(values)
+    cleaned = clean(uniques).astype("string[pyarrow]")
+    spread = pd.api.extensions.take(cleaned.array, codes, allow_fill=True)
+    text = pd.Series(spread, index=raw.index, name=raw.name).astype("string[pyarrow]")
+    array = _arrow_of(text)
+    if array is not None:  # the text's own distinct values, for the checks that follow
+        _remember(array, _derived(codes, cleaned))
+    return text
 
 
 def all_ascii(text) -> bool:
@@ -309,10 +418,16 @@ def hidden_characters(raw: pd.Series) -> pd.Series:
     if not _is_text(text):
         text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
         text = text.astype("string[pyarrow]")
+    if _known(text):  # looked for in each distinct value once
+        return on_distinct(text, _hidden_in).fillna("").rename(None)
+    return _hidden_in(text).set_axis(raw.index)
+
+
+def _hidden_in(text: pd.Series) -> pd.Series:
     if all_ascii(arrow_array(text)):  # every hidden character and odd space is beyond ASCII
-        return pd.Series("", index=raw.index, dtype="string[pyarrow]")
+        return pd.Series("", index=text.index, dtype="string[pyarrow]")
     found = pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False)
-    result = pd.Series("", index=raw.index, dtype="string[pyarrow]")
+    result = pd.Series("", index=text.index, dtype="string[pyarrow]")
     mask = np.asarray(found)
     if mask.any():
         result[mask] = text[mask].map(_hidden_names)
@@ -338,6 +453,8 @@ def scientific(text: pd.Series) -> pd.Series:
 
 def lost_digits(raw: pd.Series) -> pd.Series:
     """Number cells too long for Excel's 15 significant digits (their last digits are gone)."""
+    if _is_text(raw):  # text cells only (CSV): nothing to lose
+        return pd.Series(False, index=raw.index)
 
     def long(distinct: pd.Series) -> pd.Series:
         if pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty"):
@@ -357,7 +474,7 @@ def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``text`` holds the cells as :func:`as_text` returns them. Returns the parsed
     timestamps and a mask of cells that were present but unparseable.
     """
-    parsed = on_distinct(text, _parse_dates).astype("datetime64[ns]")
+    parsed = on_distinct(text, _parse_dates, costly=True).astype("datetime64[ns]")
     return parsed, text.notna() & parsed.isna()
 
 
@@ -451,7 +568,7 @@ def split_names(text: pd.Series) -> pd.Series:
     the order written; empty pieces and empty cells are dropped. Each distinct cell is
     split once (units and people repeat), and the pieces are gathered back by position.
     """
-    codes, uniques = pd.factorize(as_arrow_strings(text))
+    codes, uniques = distinct(as_arrow_strings(text))
     if len(uniques) == 0:
         return pd.Series([], index=text.index[:0], dtype="string[pyarrow]")
     pieces = pd.Series(uniques, dtype=object).str.split(LIST_SEPARATORS, regex=True).explode()
