@@ -127,7 +127,8 @@ def _read_arrow(data: bytes, width: int) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None  # a record over 16 MB, too many odd rows: the slow path says what is wrong
-    frame = table.to_pandas(types_mapper=lambda _: STRING)
+    # one chunk per column: every later kernel reads it without concatenating blocks again
+    frame = table.combine_chunks().to_pandas(types_mapper=lambda _: STRING)
     frame.columns = range(width)
     if not odd:
         return frame

@@ -619,8 +619,11 @@ def _filled(cells: pd.Series) -> np.ndarray:
     """Whether each cell holds more than whitespace (Arrow's kernels for CSV's string cells)."""
     if cells.dtype == "string[pyarrow]":
         values = pa.array(cells)  # no copy: the column is Arrow-backed
-        trimmed = pc.binary_length(pc.utf8_trim_whitespace(values))
-        return np.asarray(pc.fill_null(pc.greater(trimmed, 0), False), dtype=bool)
+        # not empty and not only whitespace (what trimming would leave empty)
+        filled = pc.and_(
+            pc.greater(pc.binary_length(values), 0), pc.invert(pc.utf8_is_space(values))
+        )
+        return np.asarray(pc.fill_null(filled, False), dtype=bool)
     return cells.astype("string").str.strip().ne("").fillna(False).to_numpy(dtype=bool)
 
 

@@ -231,10 +231,12 @@ def _check_years(checkers: list[Checker], submitted_at: pd.Series) -> None:
                 outside,
                 column,
                 column_or_empty(check.frame, column),
-                "year "
-                + year.astype("Int64").astype("string").fillna("")
-                + f" is outside the years of the data ({covered}; {low}-{high} accepted):"
-                " a typo? The row loads as dated; fix the date",
+                lambda year=year: (
+                    "year "
+                    + year.astype("Int64").astype("string").fillna("")
+                    + f" is outside the years of the data ({covered}; {low}-{high} accepted):"
+                    " a typo? The row loads as dated; fix the date"
+                ),
                 reject=False,
             )
 
@@ -355,14 +357,22 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
 
     def spelled_as(name: str, cells: pd.Series) -> pd.Series:
         values = arrow_array(cells)
-        # Only a cell as short as a spelling of this column can be one, unless it holds
-        # characters that the header key removes or composes (spaces, combining marks,
-        # Hangul jamo): the others keep at least one character each.
-        longest = max((len(k) for k, c in lookup.items() if c == name), default=0)
-        short = pc.less_equal(pc.utf8_length(values), longest)
-        candidate = np.asarray(
-            pc.fill_null(pc.or_(short, pc.match_substring_regex(values, _KEY_SHRINKS)), False)
-        )
+        own = [k for k, c in lookup.items() if c == name and k]
+        if all_ascii(values):
+            # ASCII text (ids, times): NFKC leaves it as it is and the cell is trimmed, so
+            # its key starts with its first character in lower case: a cell can be a
+            # spelling only when that character begins one (no id or time begins so)
+            first = pc.utf8_lower(pc.utf8_slice_codeunits(values, 0, 1))
+            starts = pa.array(sorted({k[0] for k in own}), type=pa.string())
+            candidate = pc.is_in(first, value_set=starts)
+        else:
+            # Only a cell as short as a spelling of this column can be one, unless it holds
+            # characters that the header key removes or composes (spaces, combining marks,
+            # Hangul jamo): the others keep at least one character each.
+            longest = max((len(k) for k in own), default=0)
+            short = pc.less_equal(pc.utf8_length(values), longest)
+            candidate = pc.or_(short, pc.match_substring_regex(values, _KEY_SHRINKS))
+        candidate = np.asarray(pc.fill_null(candidate, False))
         spelled = np.zeros(len(values), dtype=bool)
         if not candidate.any():
             return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
@@ -439,13 +449,23 @@ def _reject_all_if_unreadable(check: Checker) -> None:
 
 def _first_rows(check: Checker, key) -> pd.Series:
     """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
-    keys = key if isinstance(key, list) else [key]
-    rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index).to_numpy()
-    # only rows whose key repeats have an earlier row to name (the others get their own)
+    return _repeated(check, key if isinstance(key, list) else [key])[1]()
+
+
+def _repeated(check: Checker, keys: list[pd.Series]):
+    """The rows whose key (``keys``, Series on one index) repeats an earlier row's, as a mask,
+    and a function that gives each row the number of the first row with its key."""
     where, codes = repeated_keys(keys)
-    first = rows.copy()
-    first[where] = rows[where[first_of_key(codes)]]
-    return pd.Series(first, index=keys[0].index).astype("int64").astype(str)
+    later = np.zeros(len(keys[0]), dtype=bool)
+    later[where] = pd.Series(codes).duplicated().to_numpy()
+
+    def first_rows() -> pd.Series:
+        rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index).to_numpy()
+        first = rows.copy()  # only rows whose key repeats have an earlier row to name
+        first[where] = rows[where[first_of_key(codes)]]
+        return pd.Series(first, index=keys[0].index).astype("int64").astype(str)
+
+    return later, first_rows
 
 
 def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
@@ -607,13 +627,14 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
     )
     same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
     same = same[check.ok & same.notna().all(axis=1)]
+    later, first_rows = _repeated(check, [same[c] for c in ("unit", "day", "title")])
     check.flag(
-        f.index.isin(same.index[duplicated_rows(same[["unit", "day", "title"]])]),
+        f.index.isin(same.index[later]),
         "title",
         title,
         lambda: (
             "the same title from the same unit on the same day as row "
-            + _first_rows(check, [same[c] for c in ("unit", "day", "title")]).reindex(f.index)
+            + first_rows().reindex(f.index)
         ),
         "warning",
     )

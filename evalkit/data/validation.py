@@ -13,6 +13,7 @@ import weakref
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.data._dataset import ISSUE_COLUMNS
@@ -204,6 +205,8 @@ def _derived(codes: np.ndarray, uniques: pd.Series):
 
     def build():
         inner, found = pd.factorize(uniques)
+        if len(found) == len(uniques):  # nothing merged or emptied: the codes are the same
+            return codes, pd.Series(found, dtype=uniques.dtype)
         spread = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
         return spread.astype(np.intp), pd.Series(found, dtype=uniques.dtype)
 
@@ -231,7 +234,9 @@ def _is_text(values) -> bool:
 def arrow_array(values: pd.Series):
     """The Arrow array of an Arrow-backed string Series (one chunk)."""
     array = values.array.__arrow_array__()
-    return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+    if isinstance(array, pa.ChunkedArray):  # one chunk (as read): taken as it is, no copy
+        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    return array
 
 
 def is_in(values: pd.Series, among: pd.Series) -> pd.Series:
@@ -267,6 +272,12 @@ def column_codes(values: pd.Series) -> np.ndarray:
     """An integer per cell, equal exactly where the cells are (missing cells: -1)."""
     if _arrow_of(values) is not None:
         return distinct(values)[0]  # hashed once per column (see :func:`distinct`)
+    if (
+        values.dtype == "int64"
+        and len(values)
+        and 0 <= values.min() <= values.max() < 4 * len(values)
+    ):
+        return values.to_numpy()  # row positions and the like: their own codes
     return pd.factorize(values)[0]
 
 
@@ -281,16 +292,25 @@ def repeated_keys(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
     where = np.arange(len(columns[0]) if columns else 0)
     key = np.zeros(len(where), dtype=np.int64)
     for column in columns:
+        if _arrow_of(column) is not None and not _known(column) and len(where) > 10_000:
+            # text not hashed yet: first narrowed by its length in bytes (a cheap kernel)
+            length = pc.binary_length(arrow_array(column)).to_numpy(zero_copy_only=False)
+            where, key = _narrowed(where, key, pd.factorize(length[where])[0])
         if len(where) == len(column) or _known(column):
             codes = column_codes(column)[where]
         else:
             codes = pd.factorize(column.iloc[where])[0]
-        key = key * (int(codes.max(initial=-1)) + 2) + codes + 1
-        if int(key.max(initial=0)) > 4 * len(key) + 1024:  # renumbered only when sparse
-            key = pd.factorize(key)[0]
-        repeats = np.bincount(key)[key] > 1 if len(key) else np.zeros(0, dtype=bool)
-        where, key = where[repeats], key[repeats]
+        where, key = _narrowed(where, key, codes)
     return where, pd.factorize(key)[0]
+
+
+def _narrowed(where: np.ndarray, key: np.ndarray, codes: np.ndarray):
+    """The rows of ``where`` whose key, extended by ``codes``, still repeats; and that key."""
+    key = key * (int(codes.max(initial=-1)) + 2) + codes + 1
+    if int(key.max(initial=0)) > 4 * len(key) + 1024:  # renumbered only when sparse
+        key = pd.factorize(key)[0]
+    repeats = np.bincount(key)[key] > 1 if len(key) else np.zeros(0, dtype=bool)
+    return where[repeats], key[repeats]
 
 
 def _known(values: pd.Series) -> bool:
@@ -372,11 +392,16 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
         if maybe.any():
             integral = distinct[maybe].map(_integral_float)
             text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
-        return text.mask(text.eq(""))
+        values = arrow_array(text.astype("string[pyarrow]"))  # an empty cell is missing
+        empty = pc.equal(pc.binary_length(values), 0)
+        values = pc.if_else(empty, pa.scalar(None, values.type), values)
+        return pd.Series(pd.arrays.ArrowStringArray(values), index=text.index)
 
     if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
         return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
     values = as_arrow_strings(raw)
+    if _is_text(values) and _mostly_distinct(values):  # cleaned cell by cell, in place
+        return clean(values.reset_index(drop=True)).set_axis(raw.index).rename(raw.name)
     if _mostly_distinct(values):
         return on_distinct(values, clean).astype("string[pyarrow]")
     codes, uniques = distinct(values)
@@ -505,7 +530,9 @@ def _parse_iso(text: pd.Series) -> pd.Series:
     dotted = text.str.replace(",", ".", regex=False)
     parsed = pd.to_datetime(dotted, format="ISO8601", errors="coerce").astype("datetime64[ns]")
     parsed = parsed.dt.floor("s")
-    again = parsed.isna() & text.str.contains(r"[T.,]", regex=True).fillna(False).astype(bool)
+    again = parsed.isna().to_numpy().copy()
+    if again.any():  # of the cells not parsed, those the general parser may read
+        again[again] = text[again].str.contains(r"[T.,]", regex=True).fillna(False).to_numpy(bool)
     if again.any():
         parsed[again] = _parse_other_dates(text[again])
     return parsed
@@ -547,13 +574,16 @@ def as_enum(text: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series
     spellings = enum.spellings | overrides.get(enum_name, {})
     keys = header_keys(pd.Series(list(spellings), dtype="string"))
     lookup = dict(zip(keys, spellings.values(), strict=True))
-    values = on_distinct(text, lambda distinct: header_keys(distinct).map(lookup))
-    bad = text.notna() & values.isna()
+    dtype = pd.CategoricalDtype(list(enum.values), ordered=enum.ordered)
+    # each distinct spelling looked up once; rows get their category's code by position
+    codes, uniques = distinct(as_arrow_strings(text))
+    canonical = header_keys(uniques).map(lookup)
+    known = np.append(pd.Categorical(canonical, dtype=dtype).codes, -1)  # [-1]: empty cell
+    unknown = np.append(canonical.isna().to_numpy(), False)
     if enum.default is not None:
-        values = values.where(text.notna(), enum.default)
-    return pd.Series(
-        pd.Categorical(values, categories=enum.values, ordered=enum.ordered), index=text.index
-    ), bad
+        known[-1] = enum.values.index(enum.default)
+    bad = pd.Series(unknown[codes], index=text.index)
+    return pd.Series(pd.Categorical.from_codes(known[codes], dtype=dtype), index=text.index), bad
 
 
 def enum_expectation(enum_name: str) -> str:
@@ -581,8 +611,8 @@ def split_names(text: pd.Series) -> pd.Series:
     total = int(per_row.sum())
     first = np.repeat(start[np.maximum(codes, 0)], per_row)
     within = np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    values = pieces.to_numpy(dtype=object)[first + within]
-    return pd.Series(values, index=text.index.repeat(per_row), dtype="string[pyarrow]")
+    values = pa.array(pieces.to_numpy(dtype=object), type=pa.string()).take(first + within)
+    return pd.Series(pd.arrays.ArrowStringArray(values), index=text.index.repeat(per_row))
 
 
 class UnitMatcher:
