@@ -7,8 +7,9 @@ working. A cell naming several leaders (``张三、李四``) makes one record pe
 leader; where the loader cannot tell whose instruction is whose (two levels,
 three leaders) it says so instead of guessing.
 
-The functions here are called by :mod:`evalkit.data.loading` and use its
-column helpers; they are kept apart so that the loader's core stays small.
+The functions here are called by :mod:`evalkit.data.loading` and use the column
+checks of :mod:`evalkit.data._columns`; they are kept apart so that the loader's core
+stays small.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.data import loading as _ld  # partially initialised when imported from there
+from evalkit.data._columns import (
+    check_dates,
+    check_enum,
+    reject_all_if_unreadable,
+    require,
+    submitted_at,
+    texts,
+)
+from evalkit.data._distinct import positions_in
 from evalkit.data._io import RawTable
 from evalkit.data._schema import ENUMS
 from evalkit.data.validation import (
@@ -24,7 +33,6 @@ from evalkit.data.validation import (
     as_enum,
     column_or_empty,
     enum_expectation,
-    positions_in,
     split_names,
 )
 
@@ -190,16 +198,16 @@ def load_instructions(
     """
     check = Checker(raw)
     f = raw.frame
-    text = _ld._texts(check, lookup)
+    text = texts(check, lookup)
     sid = text["submission_id"]
-    instructed_at = _ld._check_dates(check, text, "instructed_at")
-    _ld._require(check, text)
-    kind = _ld._check_enum(check, text, "kind", "instruction_kind", overrides)
-    wanted = _ld._check_enum(check, text, "adoption_level", "level", overrides)
+    instructed_at = check_dates(check, text, "instructed_at")
+    require(check, text)
+    kind = check_enum(check, text, "kind", "instruction_kind", overrides)
+    wanted = check_enum(check, text, "adoption_level", "level", overrides)
     long = leaders(check, text, "leader_level", "leader", overrides, "error")
     item = positions_in(sid, subs["submission_id"])
     check.flag(sid.notna() & (item < 0), "submission_id", sid, UNKNOWN_ID)
-    _ld._reject_all_if_unreadable(check)
+    reject_all_if_unreadable(check)
     # the adoptions that fit each row, best first: highest level, earliest, first listed
     rows = pd.DataFrame({"submission_id": sid, "want": wanted, "outlet": text["outlet"]})
     rows = rows[check.ok].reset_index()
@@ -252,7 +260,7 @@ def load_instructions(
         "warning",
     )
     when = instructed_at.fillna(best["adopted_at"].reindex(f.index))
-    when = when.fillna(_ld.submitted_at(item, subs, f.index))
+    when = when.fillna(submitted_at(item, subs, f.index))
     long = long[ok.reindex(long.index).to_numpy()]
     at = long.index
     records = pd.DataFrame(
@@ -311,15 +319,15 @@ def load_forwardings(
     """The rows of a forwardings file (转报记录): the item, the level it went to, the date."""
     check = Checker(raw)
     f = raw.frame
-    text = _ld._texts(check, lookup)
+    text = texts(check, lookup)
     sid = text["submission_id"]
-    forwarded_at = _ld._check_dates(check, text, "forwarded_at")
-    _ld._require(check, text)
-    to_level = _ld._check_enum(check, text, "to_level", "forward_level", overrides)
+    forwarded_at = check_dates(check, text, "forwarded_at")
+    require(check, text)
+    to_level = check_enum(check, text, "to_level", "forward_level", overrides)
     item = positions_in(sid, subs["submission_id"])
     check.flag(sid.notna() & (item < 0), "submission_id", sid, UNKNOWN_ID)
-    _ld._reject_all_if_unreadable(check)
-    before = _ld.submitted_at(item, subs, f.index)
+    reject_all_if_unreadable(check)
+    before = submitted_at(item, subs, f.index)
     check.flag(
         check.ok & (forwarded_at < before.dt.normalize()),
         "forwarded_at",

@@ -6,11 +6,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from evalkit.data import _records  # instruction and forwarding records; uses helpers of this module
-from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset, main_years
+from evalkit.data import _records  # instruction and forwarding records
+from evalkit.data._columns import (
+    check_dates,
+    check_enum,
+    check_years,
+    exact_duplicates,
+    first_rows,
+    joined,
+    reject_all_if_unreadable,
+    repeated,
+    require,
+    submitted_at,
+    texts,
+)
+from evalkit.data._dataset import COUNT_COLUMNS, ISSUE_COLUMNS, Dataset
+from evalkit.data._distinct import duplicated_rows, is_in, positions_in
 from evalkit.data._io import (
     DataError,
     RawTable,
@@ -22,34 +34,16 @@ from evalkit.data._io import (
     read_mapping,
     read_table,
 )
-from evalkit.data._schema import COLUMNS, LIST_SEPARATORS, TABLES
+from evalkit.data._schema import LIST_SEPARATORS, TABLES
 from evalkit.data.validation import (
     Checker,
     UnitMatcher,
-    all_ascii,
-    arrow_array,
-    as_datetime,
-    as_enum,
     as_int,
-    as_text,
     column_or_empty,
-    duplicated_rows,
-    enum_expectation,
-    first_of_key,
-    hidden_characters,
-    is_in,
-    lost_digits,
-    on_distinct,
-    positions_in,
-    repeated_keys,
-    scientific,
-    show_hidden,
     split_names,
 )
 
 __all__ = ["DataError", "load", "load_frames"]
-
-DATE_EXPECTED = "not a date: expected e.g. 2025-03-05 14:30, 2025/3/5 or 2025年3月5日"
 
 
 def load(folder: str | Path) -> Dataset:
@@ -165,7 +159,7 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
     _records.warn_repeats(c_fwd, forwardings, ["submission_id", "to_level"], "to_level",
                           "counted once per item and level; the item's forwarding there is")  # fmt: skip
     checkers = [c_units, c_subs, c_adopt, c_faults, c_instr, c_fwd]
-    _check_years(checkers, subs["submitted_at"])
+    check_years(checkers, subs["submitted_at"])
     issue_frames = [pd.DataFrame(file_issues, columns=ISSUE_COLUMNS)]
     for raw in raws.values():
         issue_frames.append(pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS))
@@ -208,72 +202,6 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
     )
 
 
-def _check_years(checkers: list[Checker], submitted_at: pd.Series) -> None:
-    """Flag dates outside the years the data covers (a typo such as 2052 or 1900).
-
-    The window is the run of years holding a real share of the submissions
-    (:func:`main_years`), widened by a year on each side. Such a row still loads as
-    dated (an error that does not reject it): ranking stops until the date is fixed
-    or ``--allow-errors`` is given.
-    """
-    years = main_years(submitted_at.dt.year)
-    if not years:
-        return
-    low, high = years[0] - 1, years[-1] + 1
-    covered = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    for check in checkers:
-        for column, dates in check.dates.items():
-            year = dates.dt.year
-            outside = dates.notna() & ((year < low) | (year > high))
-            if not outside.any():
-                continue
-            check.flag(
-                outside,
-                column,
-                column_or_empty(check.frame, column),
-                lambda year=year: (
-                    "year "
-                    + year.astype("Int64").astype("string").fillna("")
-                    + f" is outside the years of the data ({covered}; {low}-{high} accepted):"
-                    " a typo? The row loads as dated; fix the date"
-                ),
-                reject=False,
-            )
-
-
-def _exact_duplicates(check: Checker, text: dict[str, pd.Series], column: str, why: str):
-    """Rows whose every cell equals an earlier row's (after trimming and normalising):
-    an error naming the earlier row, rejecting the later copy. Returns the mask."""
-    names = [name for name in check.frame.columns if name in text]
-    names = sorted(names, key=lambda name: name != column)  # the key first: copies share it
-    where, key = repeated_keys([text[name] for name in names])
-    later = np.zeros(len(check.frame), dtype=bool)
-    later[where] = pd.Series(key).duplicated().to_numpy()
-    involved = np.zeros(len(check.frame), dtype=bool)
-    involved[where] = True
-    involved &= ~check.skip
-    later &= involved
-    if not later.any():
-        return later
-    kept = ~check.skip[where]  # the first copy named is the first row that is a record
-    where, key = where[kept], pd.factorize(key[kept])[0]
-    first = np.full(len(check.frame), "", dtype=object)
-    first[where] = check.rows[where[first_of_key(key)]].astype(str)
-    message = "an exact duplicate of row " + pd.Series(first, index=check.frame.index) + why
-    check.flag(later, column, text[column], message)
-    return later
-
-
-def submitted_at(item: np.ndarray, subs: pd.DataFrame, index: pd.Index) -> pd.Series:
-    """The submission time of the item at each position of ``subs`` (NaT where -1)."""
-    times = subs["submitted_at"].to_numpy(dtype="datetime64[ns]")
-    if len(times) == 0:
-        return pd.Series(np.full(len(item), np.datetime64("NaT"), "datetime64[ns]"), index=index)
-    return pd.Series(
-        np.where(item >= 0, times[np.maximum(item, 0)], np.datetime64("NaT")), index=index
-    )
-
-
 def _table_order(col: pd.Series) -> pd.Series:
     if col.name == "table":
         return col.map({t: i for i, t in enumerate(TABLES)})
@@ -282,221 +210,7 @@ def _table_order(col: pd.Series) -> pd.Series:
     return col
 
 
-KEEP_WIDTH = frozenset({"title", "note"})  # free text shown as typed; others NFKC-normalised
-ID_COLUMNS = frozenset({"submission_id"})
-NO_GROUP = "未分组"  # the group of a unit whose group cell is empty (an error on that cell)  # matched across files by their exact digits
-
-
-def _texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
-    """Every column of the table as :func:`as_text` cells, computed once.
-
-    Rows that repeat the header are set apart first (:func:`_header_rows`); cells whose
-    text changed because invisible characters were removed, and ids that lost or may
-    have lost digits, are reported as warnings.
-    """
-    text = {
-        c.name: as_text(column_or_empty(check.frame, c.name), keep_width=c.name in KEEP_WIDTH)
-        for c in COLUMNS[check.raw.table]
-    }
-    _header_rows(check, text, lookup)
-    for name in check.frame.columns.intersection(list(text)):
-        raw = check.frame[name]
-        if name not in KEEP_WIDTH:
-            hidden = hidden_characters(raw)
-            found = hidden.ne("").to_numpy() & text[name].notna().to_numpy()
-            if found.any():  # the messages are built for those rows only
-                check.flag(
-                    found,
-                    name,
-                    show_hidden(raw[found]),
-                    "invisible character or unusual space removed ("
-                    + hidden[found]
-                    + "): read as "
-                    + text[name][found],
-                    "warning",
-                )
-        if name in ID_COLUMNS:
-            check.flag(
-                lost_digits(raw),
-                name,
-                text[name],
-                "a number of 16 or more digits: Excel keeps 15, so its last digits may be"
-                " lost; format the id column as text in Excel",
-                "warning",
-            )
-            check.flag(
-                scientific(text[name]),
-                name,
-                text[name],
-                "an id in scientific notation (as Excel shows a long number): its digits are"
-                " lost; format the id column as text in Excel and export again",
-                "warning",
-            )
-    return text
-
-
-# Characters that make a header key shorter than its cell: whitespace (removed, also where
-# NFKC makes it of a wider space), combining marks and Hangul jamo (NFKC composes them),
-# half-width kana voicing marks (composed with the kana before them).
-_KEY_SHRINKS = (
-    r"[\s\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
-    r"\p{M}\x{1100}-\x{11FF}\x{3131}-\x{318E}\x{A960}-\x{A97F}\x{D7B0}-\x{D7FF}"
-    r"\x{FFA0}-\x{FFDC}\x{FF9E}\x{FF9F}]"
-)
-
-
-def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, str]) -> None:
-    """Rows that repeat the header (two exports pasted together) are not records: reject them
-    with a warning, before any other check can read 单位名称 as a unit."""
-    present = [name for name in check.frame.columns if name in text]
-    if not present or check.frame.empty:
-        return
-    matches = np.zeros(len(check.frame), dtype=int)
-    filled = np.zeros(len(check.frame), dtype=int)
-    spellings = pa.array(list(lookup))
-
-    def spelled_as(name: str, cells: pd.Series) -> pd.Series:
-        values = arrow_array(cells)
-        own = [k for k, c in lookup.items() if c == name and k]
-        if all_ascii(values):
-            # ASCII text (ids, times): NFKC leaves it as it is and the cell is trimmed, so
-            # its key starts with its first character in lower case: a cell can be a
-            # spelling only when that character begins one (no id or time begins so)
-            first = pc.utf8_lower(pc.utf8_slice_codeunits(values, 0, 1))
-            starts = pa.array(sorted({k[0] for k in own}), type=pa.string())
-            candidate = pc.is_in(first, value_set=starts)
-        else:
-            # Only a cell as short as a spelling of this column can be one, unless it holds
-            # characters that the header key removes or composes (spaces, combining marks,
-            # Hangul jamo): the others keep at least one character each.
-            longest = max((len(k) for k in own), default=0)
-            short = pc.less_equal(pc.utf8_length(values), longest)
-            candidate = pc.or_(short, pc.match_substring_regex(values, _KEY_SHRINKS))
-        candidate = np.asarray(pc.fill_null(candidate, False))
-        spelled = np.zeros(len(values), dtype=bool)
-        if not candidate.any():
-            return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
-        keys = values.filter(pa.array(candidate))
-        # header_key in Arrow's kernels (NFKC, no spaces, lower case), then only the few
-        # cells that are a header spelling at all are looked up
-        if not all_ascii(keys):  # NFKC leaves ASCII as it is
-            keys = pc.utf8_normalize(keys, "NFKC")
-        keys = pc.utf8_lower(pc.replace_substring_regex(keys, r"\s+", ""))
-        found = np.asarray(pc.fill_null(pc.is_in(keys, value_set=spellings), False))
-        if found.any():
-            named = pd.Series(np.asarray(keys.filter(pa.array(found))), dtype=object)
-            found[found] = named.map(lookup).eq(name).to_numpy()
-        spelled[candidate] = found
-        return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
-
-    for name in present:
-        # each distinct cell once (units, categories and times repeat)
-        spelled = on_distinct(text[name], lambda cells, name=name: spelled_as(name, cells))
-        spelled = spelled.fillna(False).to_numpy(dtype=bool)
-        matches += spelled
-        filled += text[name].notna().to_numpy()
-    enough = 2 if len(present) > 1 else 1
-    mask = (matches >= enough) & (2 * matches >= filled)
-    first = present[int(np.argmax([c == "unit" or c == "submission_id" for c in present]))]
-    check.not_records(
-        mask,
-        first,
-        text[first],
-        "a repeated header row inside the data (two exports pasted together?): not a record,"
-        " not loaded",
-    )
-
-
-def _require(check: Checker, text: dict[str, pd.Series], keep: dict | None = None) -> None:
-    """Flag empty cells of required columns (a column missing entirely is a file-level error).
-
-    ``keep`` maps columns whose empty cell does not reject the row to the message saying
-    how the row loads instead.
-    """
-    keep = keep or {}
-    for col in COLUMNS[check.raw.table]:
-        if col.required and col.name in check.frame:
-            message = "required value is empty" + keep.get(col.name, "")
-            reject = None if col.name not in keep else False
-            empty = text[col.name].isna().to_numpy().copy()
-            if col.name in check.marked:  # an error cell read as blank: reported as itself
-                empty &= ~check.marked[col.name]
-            check.flag(empty, col.name, "", message, reject=reject)
-
-
-def _check_enum(check: Checker, text, column: str, enum: str, overrides: dict) -> pd.Series:
-    """The canonical values of an enumeration column; unknown spellings are errors."""
-    values, bad = as_enum(text[column], enum, overrides)
-    check.flag(bad, column, column_or_empty(check.frame, column), enum_expectation(enum))
-    return values
-
-
-def _check_dates(check: Checker, text, column: str) -> pd.Series:
-    """The timestamps of a date column; unparseable cells are errors."""
-    values, bad = as_datetime(text[column])
-    check.flag(bad, column, column_or_empty(check.frame, column), DATE_EXPECTED)
-    if column in check.frame:
-        check.dates[column] = values
-    return values
-
-
-def _reject_all_if_unreadable(check: Checker) -> None:
-    """When a file could not be used (unreadable, a required column missing), reject every row."""
-    if check.raw.fatal:
-        errors = [i["message"] for i in check.raw.issues if i["severity"] == "error"]
-        check.reject_all("; ".join(errors) or f"the {check.raw.table} file could not be read")
-
-
-def _first_rows(check: Checker, key) -> pd.Series:
-    """For each row, the row number of the first row with the same ``key`` (a Series or list)."""
-    return _repeated(check, key if isinstance(key, list) else [key])[1]()
-
-
-def _repeated(check: Checker, keys: list[pd.Series]):
-    """The rows whose key (``keys``, Series on one index) repeats an earlier row's, as a mask,
-    and a function that gives each row the number of the first row with its key."""
-    where, codes = repeated_keys(keys)
-    later = np.zeros(len(keys[0]), dtype=bool)
-    later[where] = pd.Series(codes).duplicated().to_numpy()
-
-    def first_rows() -> pd.Series:
-        rows = pd.Series(check.rows, index=check.frame.index).reindex(keys[0].index).to_numpy()
-        first = rows.copy()  # only rows whose key repeats have an earlier row to name
-        first[where] = rows[where[first_of_key(codes)]]
-        return pd.Series(first, index=keys[0].index).astype("int64").astype(str)
-
-    return later, first_rows
-
-
-def _joined(names: pd.Series, index: pd.Index) -> pd.Series:
-    """Names in long form (repeated index) joined by 、 per row of ``index``; NaN where none.
-
-    The names are spread into one column per position, and the columns (a few: the
-    most names in one cell) are concatenated, so no Python code runs per row.
-    """
-    names = names.astype("string[pyarrow]")
-    if names.index.is_unique:  # one name a row at most (most items): nothing to join
-        return names.reindex(index).astype("str")
-    owner = index.get_indexer(names.index)
-    if (owner >= 0).all():  # each row's names as one list, joined in Arrow's kernel
-        values = pc.cast(arrow_array(names), pa.large_string())
-        if (np.diff(owner) < 0).any():  # split_names keeps rows in order: seldom needed
-            order = np.argsort(owner, kind="stable")
-            owner, values = owner[order], values.take(pa.array(order))
-        count = np.bincount(owner, minlength=len(index))
-        offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int64())
-        joined = pc.binary_join(
-            pa.LargeListArray.from_arrays(offsets, values), pa.scalar("、", pa.large_string())
-        )
-        joined = pc.if_else(pa.array(count > 0), joined, pa.scalar(None, pa.large_string()))
-        return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
-    position = names.groupby(level=0).cumcount()
-    wide = pd.Series(names.to_numpy(), index=[names.index, position.to_numpy()]).unstack()
-    joined = pd.Series("", index=wide.index, dtype="str")
-    for column in wide.columns:
-        joined = joined + "、" + wide[column].fillna("").astype("str")
-    joined = joined.str.replace(r"^、+|、+$", "", regex=True)
-    return joined.reindex(index).astype("str")
+NO_GROUP = "未分组"  # the group of a unit whose group cell is empty (an error on that cell)
 
 
 def _units(raw: RawTable, lookup: dict[str, str]):
@@ -505,11 +219,11 @@ def _units(raw: RawTable, lookup: dict[str, str]):
     without it, so that its submissions and adoptions still load and are counted."""
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check, lookup)
+    text = texts(check, lookup)
     unit = text["unit"]
     aliases = split_names(text["aliases"])
     quota, bad_quota = as_int(text["quota"])
-    _require(
+    require(
         check,
         text,
         keep={
@@ -535,7 +249,7 @@ def _units(raw: RawTable, lookup: dict[str, str]):
         key.notna() & key.duplicated(),
         "unit",
         unit,
-        lambda: "duplicate unit name; first listed in row " + _first_rows(check, key),
+        lambda: "duplicate unit name; first listed in row " + first_rows(check, key),
     )
     long = pd.DataFrame({"alias": aliases, "key": header_keys(aliases)})
     long = long[~long.reset_index().duplicated(["index", "key"]).to_numpy()]  # 甲、甲 is one
@@ -546,12 +260,12 @@ def _units(raw: RawTable, lookup: dict[str, str]):
         "aliases",
         column_or_empty(f, "aliases"),
         "an alias is also a unit's name or another unit's alias: "
-        + _joined(long.loc[clash.to_numpy(), "alias"], f.index).fillna("")
+        + joined(long.loc[clash.to_numpy(), "alias"], f.index).fillna("")
         + " not used as an alias (the unit loads without it)",
         reject=False,
     )
     long = long[~clash.to_numpy()]
-    _reject_all_if_unreadable(check)
+    reject_all_if_unreadable(check)
     ok = check.ok
     group = text["group"][ok].fillna(NO_GROUP)  # reported as an error above
     units = pd.DataFrame(
@@ -559,7 +273,7 @@ def _units(raw: RawTable, lookup: dict[str, str]):
             "unit": unit[ok].astype("str"),
             "group": pd.Categorical(group, categories=group.drop_duplicates().dropna()),
             "class": text["class"][ok].astype("str"),
-            "aliases": _joined(long["alias"], f.index)[ok],
+            "aliases": joined(long["alias"], f.index)[ok],
             "quota": quota[ok],
         }
     ).reset_index(drop=True)
@@ -570,12 +284,12 @@ def _units(raw: RawTable, lookup: dict[str, str]):
 def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check, lookup)
+    text = texts(check, lookup)
     sid, title = text["submission_id"], text["title"]
     informants = split_names(text["informants"])
-    times = {col: _check_dates(check, text, col) for col in ("event_at", "submitted_at", "due_at")}
-    _require(check, text)
-    category = _check_enum(check, text, "category", "category", overrides)
+    times = {col: check_dates(check, text, col) for col in ("event_at", "submitted_at", "due_at")}
+    require(check, text)
+    category = check_enum(check, text, "category", "category", overrides)
     # Units: one per row of a long table, so joint items are matched like single ones.
     long = split_names(text["units"]).rename("name").to_frame()
     long["unit"] = matcher.match(long["name"])
@@ -587,7 +301,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         column_or_empty(f, "units"),
         messages.reindex(f.index).fillna(""),
     )
-    exact = _exact_duplicates(
+    exact = exact_duplicates(
         check,
         text,
         "submission_id",
@@ -597,7 +311,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         sid.notna() & duplicated_rows([sid]) & ~exact,
         "submission_id",
         sid,
-        lambda: "duplicate id; first used in row " + _first_rows(check, sid),
+        lambda: "duplicate id; first used in row " + first_rows(check, sid),
     )
     check.flag(
         times["event_at"] > times["submitted_at"],
@@ -605,7 +319,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         column_or_empty(f, "event_at"),
         "event time is after the submission time",
     )
-    _reject_all_if_unreadable(check)
+    reject_all_if_unreadable(check)
     long = long[check.ok.reindex(long.index).to_numpy()].dropna(subset=["unit"])
     long = long[~duplicated_rows(long.reset_index()[["index", "unit"]])]  # 甲、甲 is one
     long["position"] = long.groupby(level=0).cumcount()
@@ -627,14 +341,13 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
     )
     same = pd.DataFrame({"unit": lead, "title": title, "day": times["submitted_at"].dt.normalize()})
     same = same[check.ok & same.notna().all(axis=1)]
-    later, first_rows = _repeated(check, [same[c] for c in ("unit", "day", "title")])
+    later, earlier = repeated(check, [same[c] for c in ("unit", "day", "title")])
     check.flag(
         f.index.isin(same.index[later]),
         "title",
         title,
         lambda: (
-            "the same title from the same unit on the same day as row "
-            + first_rows().reindex(f.index)
+            "the same title from the same unit on the same day as row " + earlier().reindex(f.index)
         ),
         "warning",
     )
@@ -645,10 +358,10 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
             "title": title.astype("str"),
             "category": category,
             **times,
-            "units": _joined(long["unit"], f.index),
+            "units": joined(long["unit"], f.index),
             "n_units": long.groupby(level=0).size().reindex(f.index),
             "lead_unit": lead.astype("str"),
-            "informants": _joined(informants, f.index),
+            "informants": joined(informants, f.index),
         }
     )[ok]
     subs = subs.astype({"n_units": "int64"}).reset_index(drop=True)
@@ -674,8 +387,8 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
 def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overrides: dict):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check, lookup)
-    _exact_duplicates(
+    text = texts(check, lookup)
+    exact_duplicates(
         check,
         text,
         "submission_id",
@@ -683,10 +396,10 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
         " double its points; delete one, or make the rows differ if both are real",
     )
     sid = text["submission_id"]
-    adopted_at = _check_dates(check, text, "adopted_at")
-    _require(check, text)
+    adopted_at = check_dates(check, text, "adopted_at")
+    require(check, text)
     values = {
-        col: _check_enum(check, text, col, enum, overrides)
+        col: check_enum(check, text, col, enum, overrides)
         for col, enum in [
             ("level", "level"),
             ("adoption_type", "adoption_type"),
@@ -701,7 +414,7 @@ def _adoptions(raw: RawTable, lookup: dict[str, str], subs: pd.DataFrame, overri
         sid,
         "no loaded submission has this id (unknown, or its submission row was rejected)",
     )
-    _reject_all_if_unreadable(check)
+    reject_all_if_unreadable(check)
     submitted = submitted_at(item, subs, sid.index)
     check.flag(
         check.ok & (adopted_at < submitted.dt.normalize()),
@@ -732,8 +445,8 @@ def _faults(
 ):
     check = Checker(raw)
     f = raw.frame
-    text = _texts(check, lookup)
-    _exact_duplicates(
+    text = texts(check, lookup)
+    exact_duplicates(
         check,
         text,
         "unit",
@@ -742,16 +455,16 @@ def _faults(
     )
     name, sid = text["unit"], text["submission_id"]
     unit = matcher.match(name)
-    occurred_at = _check_dates(check, text, "occurred_at")
-    _require(check, text)
-    kind = _check_enum(check, text, "kind", "fault_kind", overrides)
+    occurred_at = check_dates(check, text, "occurred_at")
+    require(check, text)
+    kind = check_enum(check, text, "kind", "fault_kind", overrides)
     check.flag(
         name.notna() & unit.isna(),
         "unit",
         column_or_empty(f, "unit"),
         matcher.suggestions(name.where(unit.isna())),
     )
-    _reject_all_if_unreadable(check)
+    reject_all_if_unreadable(check)
     check.flag(
         check.ok & sid.notna() & ~is_in(sid, subs["submission_id"]),
         "submission_id",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -17,17 +16,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.data._dataset import ISSUE_COLUMNS
+from evalkit.data._dates import as_datetime
+from evalkit.data._distinct import (
+    all_ascii,
+    arrow_array,
+    as_arrow_strings,
+    distinct,
+    is_text,
+    known,
+    mostly_distinct,
+    on_distinct,
+    register_derived,
+)
 from evalkit.data._io import RawTable, column_label, header_keys
 from evalkit.data._schema import ENUMS, LIST_SEPARATORS
 
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Excel serial numbers read as dates: 1950-01-01 .. 2099-12-31. Smaller numbers (a bare
-# year such as 2025 would be 1905-07-17) and larger ones are not taken for dates.
-SERIAL_RANGE = (18264, 73050.99999)
-_DATE = (
-    r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-    r"(?:[ T]*(?P<hour>\d{1,2}):(?P<minute>\d{1,2})?(?::(?P<second>\d{1,2})(?:,\d+)?)?)?\s*$"
-)
+__all__ = ["Checker", "UnitMatcher", "as_datetime", "as_enum", "as_int", "as_text", "split_names"]
 
 
 class Checker:
@@ -141,216 +145,6 @@ def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype=object)
 
 
-def on_distinct(values: pd.Series, func, *, costly: bool = False) -> pd.Series:
-    """``func`` applied to the distinct values of ``values`` only, spread back to every row.
-
-    Columns such as units, categories, levels or days repeat a few values many times,
-    so the string work is done once per value. Missing cells stay missing. A column of
-    mostly distinct values is not hashed unless ``func`` is ``costly`` per value (parsing
-    dates: a million timestamps may hold a fifth as many distinct ones).
-    """
-    values = as_arrow_strings(values)
-    # ids, titles, times: hashing them would cost more than it saves
-    if not costly and not _known(values) and _mostly_distinct(values):
-        present = values.notna().to_numpy()
-        uniques = values[present].reset_index(drop=True)  # not unique: each present cell once
-        codes = np.full(len(values), -1, dtype=np.intp)
-        codes[present] = np.arange(len(uniques))
-    else:
-        codes, uniques = distinct(values)
-    result = func(uniques)
-    spread = pd.api.extensions.take(result.array, codes, allow_fill=True)
-    return pd.Series(spread, index=values.index, name=values.name)
-
-
-# The factorisation of each Arrow column, kept while the column lives: the cells of a column
-# are hashed once, and every later check of it (dates, enumerations, units, names) reuses the
-# codes. Keyed by the identity of the immutable Arrow array, so a changed column (a new array)
-# is never served stale codes. A value is the pair, or a function that builds it when asked.
-_DISTINCT: dict[int, tuple] = {}
-
-
-def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """``pd.factorize(values)``: codes (-1 where missing) and the distinct values as a Series
-    (Arrow strings for text, else objects), computed once per Arrow-backed column."""
-    array = _arrow_of(values)
-    entry = _DISTINCT.get(id(array)) if array is not None else None
-    if entry is not None and entry[0]() is array:
-        found = entry[1]
-        if callable(found):
-            found = found()
-            _remember(array, found)
-        return found
-    codes, uniques = pd.factorize(values)
-    found = codes, pd.Series(uniques, dtype=uniques.dtype if _is_text(uniques) else object)
-    if array is not None:
-        _remember(array, found)
-    return found
-
-
-def _arrow_of(values: pd.Series):
-    """The Arrow array behind an Arrow-backed Series (the same object while it lives), else None."""
-    array = values.array
-    return array.__arrow_array__() if isinstance(array, pd.arrays.ArrowStringArray) else None
-
-
-def _remember(array, found) -> None:
-    key = id(array)
-    _DISTINCT[key] = (weakref.ref(array, lambda _: _DISTINCT.pop(key, None)), found)
-
-
-def _derived(codes: np.ndarray, uniques: pd.Series):
-    """The factorisation of ``uniques`` taken at ``codes``, built when first asked for:
-    cleaning maps several raw spellings to one text, so its distinct values are found again."""
-
-    def build():
-        inner, found = pd.factorize(uniques)
-        if len(found) == len(uniques):  # nothing merged or emptied: the codes are the same
-            return codes, pd.Series(found, dtype=uniques.dtype)
-        spread = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
-        return spread.astype(np.intp), pd.Series(found, dtype=uniques.dtype)
-
-    return build
-
-
-DISTINCT_SAMPLE = 20_000  # cells looked at to tell a column of repeated values from one of ids
-
-
-def _mostly_distinct(values: pd.Series) -> bool:
-    """Whether most cells of a long column differ (judged on its first cells).
-
-    A wrong guess costs time only: either way ``func`` sees every distinct value.
-    """
-    if len(values) < 5 * DISTINCT_SAMPLE:
-        return False
-    sample = values.iloc[:DISTINCT_SAMPLE]
-    return sample.nunique() > DISTINCT_SAMPLE // 2
-
-
-def _is_text(values) -> bool:
-    return isinstance(getattr(values, "dtype", None), pd.StringDtype)
-
-
-def arrow_array(values: pd.Series):
-    """The Arrow array of an Arrow-backed string Series (one chunk)."""
-    array = values.array.__arrow_array__()
-    if isinstance(array, pa.ChunkedArray):  # one chunk (as read): taken as it is, no copy
-        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
-    return array
-
-
-def is_in(values: pd.Series, among: pd.Series) -> pd.Series:
-    """``values.isin(among)`` for text, in Arrow's hash kernel (missing cells: False).
-
-    pandas' ``isin`` on Arrow strings builds a Python scalar per value of ``among``
-    (about 17 s for a million submission ids); this takes a fraction of a second.
-    """
-    return pd.Series(positions_in(values, among) >= 0, index=values.index)
-
-
-def positions_in(values: pd.Series, among: pd.Series) -> np.ndarray:
-    """For each text cell of ``values``, the position of the equal cell of ``among`` (whose
-    cells are distinct), else -1 (none, or a missing cell).
-
-    Arrow's hash kernels hash the smaller side: a few rows looked up among a million
-    ids first find which ids are asked for, and only those are hashed.
-    """
-    found = np.full(len(values), -1, dtype=np.int64)
-    if values.empty or among.empty:
-        return found
-    left = arrow_array(values.astype("string[pyarrow]"))
-    right = arrow_array(among.astype("string[pyarrow]"))
-    if 4 * len(left) >= len(right):
-        return np.asarray(pc.fill_null(pc.index_in(left, value_set=right), -1), dtype=np.int64)
-    asked = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(right, value_set=left), False)))
-    at = np.asarray(pc.fill_null(pc.index_in(left, value_set=right.take(asked)), -1))
-    found[at >= 0] = asked[at[at >= 0]]
-    return found
-
-
-def column_codes(values: pd.Series) -> np.ndarray:
-    """An integer per cell, equal exactly where the cells are (missing cells: -1)."""
-    if _arrow_of(values) is not None:
-        return distinct(values)[0]  # hashed once per column (see :func:`distinct`)
-    if (
-        values.dtype == "int64"
-        and len(values)
-        and 0 <= values.min() <= values.max() < 4 * len(values)
-    ):
-        return values.to_numpy()  # row positions and the like: their own codes
-    return pd.factorize(values)[0]
-
-
-def repeated_keys(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows whose key (the cells of ``columns``, missing equal to missing) repeats in
-    another row: their positions, ascending, and a code per such row for its key, numbered
-    in order of first appearance.
-
-    Columns are taken in order, each among the rows whose earlier columns repeat: put the
-    most selective first (an id), so that long text columns are compared on a few rows.
-    """
-    where = np.arange(len(columns[0]) if columns else 0)
-    key = np.zeros(len(where), dtype=np.int64)
-    for column in columns:
-        if _arrow_of(column) is not None and not _known(column) and len(where) > 10_000:
-            # text not hashed yet: first narrowed by its length in bytes (a cheap kernel)
-            length = pc.binary_length(arrow_array(column)).to_numpy(zero_copy_only=False)
-            where, key = _narrowed(where, key, pd.factorize(length[where])[0])
-        if len(where) == len(column) or _known(column):
-            codes = column_codes(column)[where]
-        else:
-            codes = pd.factorize(column.iloc[where])[0]
-        where, key = _narrowed(where, key, codes)
-    return where, pd.factorize(key)[0]
-
-
-def _narrowed(where: np.ndarray, key: np.ndarray, codes: np.ndarray):
-    """The rows of ``where`` whose key, extended by ``codes``, still repeats; and that key."""
-    key = key * (int(codes.max(initial=-1)) + 2) + codes + 1
-    if int(key.max(initial=0)) > 4 * len(key) + 1024:  # renumbered only when sparse
-        key = pd.factorize(key)[0]
-    repeats = np.bincount(key)[key] > 1 if len(key) else np.zeros(0, dtype=bool)
-    return where[repeats], key[repeats]
-
-
-def _known(values: pd.Series) -> bool:
-    """Whether the distinct values of ``values`` are already known (see :func:`distinct`)."""
-    array = _arrow_of(values)
-    entry = _DISTINCT.get(id(array)) if array is not None else None
-    return entry is not None and entry[0]() is array
-
-
-def duplicated_rows(columns, keep="first") -> np.ndarray:
-    """``DataFrame(columns).duplicated(keep=keep)`` as a boolean array (``columns``: a frame
-    or a list of Series of one length); see :func:`repeated_keys`."""
-    columns = (
-        [columns[c] for c in columns.columns] if isinstance(columns, pd.DataFrame) else columns
-    )
-    where, key = repeated_keys(columns)
-    found = np.zeros(len(columns[0]) if columns else 0, dtype=bool)
-    found[where] = pd.Series(key).duplicated(keep=keep).to_numpy()
-    return found
-
-
-def first_of_key(key: np.ndarray) -> np.ndarray:
-    """For each entry of ``key`` (codes numbered in order of first appearance), the position
-    of the first entry with the same code."""
-    return np.flatnonzero(~pd.Series(key).duplicated().to_numpy())[key]
-
-
-def as_arrow_strings(values: pd.Series) -> pd.Series:
-    """``values`` as Arrow-backed strings when every cell is text (CSV, generated frames),
-    so that factorising and string work run in Arrow's C++ kernels; cells of other types
-    (numbers and datetimes from Excel) keep their objects, whose type matters."""
-    if values.dtype == "string[pyarrow]":
-        return values
-    if isinstance(values.dtype, pd.StringDtype) or (
-        values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
-    ):
-        return values.astype("string[pyarrow]")
-    return values
-
-
 # Characters that do not show, and spaces other than the ASCII one: a name holding one looks
 # the same as the name without it but would not match it. Removed from every text except
 # free text (titles, notes), with a warning naming the character.
@@ -386,7 +180,7 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
         # text "12.0" stays. Only the few cells that look so have their type looked at.
         maybe = (
             pd.Series(False, index=text.index)
-            if _is_text(distinct)  # text cells only (CSV): no number among them
+            if is_text(distinct)  # text cells only (CSV): no number among them
             else text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
         )
         if maybe.any():
@@ -400,23 +194,16 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
         return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
     values = as_arrow_strings(raw)
-    if _is_text(values) and _mostly_distinct(values):  # cleaned cell by cell, in place
+    if is_text(values) and mostly_distinct(values):  # cleaned cell by cell, in place
         return clean(values.reset_index(drop=True)).set_axis(raw.index).rename(raw.name)
-    if _mostly_distinct(values):
+    if mostly_distinct(values):
         return on_distinct(values, clean).astype("string[pyarrow]")
     codes, uniques = distinct(values)
     cleaned = clean(uniques).astype("string[pyarrow]")
     spread = pd.api.extensions.take(cleaned.array, codes, allow_fill=True)
     text = pd.Series(spread, index=raw.index, name=raw.name).astype("string[pyarrow]")
-    array = _arrow_of(text)
-    if array is not None:  # the text's own distinct values, for the checks that follow
-        _remember(array, _derived(codes, cleaned))
+    register_derived(text, codes, cleaned)  # its distinct values, for the checks that follow
     return text
-
-
-def all_ascii(text) -> bool:
-    """Whether every cell of an Arrow string array is ASCII (missing cells count as ASCII)."""
-    return bool(pc.all(pc.string_is_ascii(text)).as_py() is not False)
 
 
 def _kind(raw: pd.Series) -> str:
@@ -438,12 +225,12 @@ def hidden_characters(raw: pd.Series) -> pd.Series:
     around it they are trimmed like any space) it holds, as ``U+200B`` names joined by
     spaces; an empty string when none. One Arrow pass finds the (rare) cells concerned."""
     text = as_arrow_strings(raw)
-    if not _is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
+    if not is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
         return pd.Series("", index=raw.index, dtype="string[pyarrow]")
-    if not _is_text(text):
+    if not is_text(text):
         text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
         text = text.astype("string[pyarrow]")
-    if _known(text):  # looked for in each distinct value once
+    if known(text):  # looked for in each distinct value once
         return on_distinct(text, _hidden_in).fillna("").rename(None)
     return _hidden_in(text).set_axis(raw.index)
 
@@ -478,7 +265,7 @@ def scientific(text: pd.Series) -> pd.Series:
 
 def lost_digits(raw: pd.Series) -> pd.Series:
     """Number cells too long for Excel's 15 significant digits (their last digits are gone)."""
-    if _is_text(raw):  # text cells only (CSV): nothing to lose
+    if is_text(raw):  # text cells only (CSV): nothing to lose
         return pd.Series(False, index=raw.index)
 
     def long(distinct: pd.Series) -> pd.Series:
@@ -489,72 +276,6 @@ def lost_digits(raw: pd.Series) -> pd.Series:
         )
 
     return on_distinct(raw, long).fillna(False).astype(bool)
-
-
-def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse dates: Excel datetimes and serial numbers, ISO text, 2025/3/5, 2025年3月5日 14:30.
-
-    Text is year-month-day (separated by - / . or 年月日), optionally followed by
-    hours:minutes[:seconds] (or 14时30分); anything else in the cell makes it unparseable.
-    ``text`` holds the cells as :func:`as_text` returns them. Returns the parsed
-    timestamps and a mask of cells that were present but unparseable.
-    """
-    parsed = on_distinct(text, _parse_dates, costly=True).astype("datetime64[ns]")
-    return parsed, text.notna() & parsed.isna()
-
-
-# What Excel datetimes and ISO exports look like: parsed in one vectorised call, and only
-# the other cells go through the general (regex) parser below.
-# A fraction of a second is dropped, as the general parser drops it.
-_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?$"
-
-
-def _parse_dates(text: pd.Series) -> pd.Series:
-    text = text.astype("string")
-    iso = text.str.match(_ISO).fillna(False).astype(bool)
-    if iso.all():
-        return _parse_iso(text)
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    if iso.any():
-        result[iso] = _parse_iso(text[iso])
-    result[~iso] = _parse_other_dates(text[~iso])
-    return result
-
-
-def _parse_iso(text: pd.Series) -> pd.Series:
-    """ISO 8601 cells (:data:`_ISO`) in one vectorised call, to the whole second.
-
-    A cell with a ``T`` or a fraction of a second that ISO 8601 refuses (hour 24, second
-    60) is read by the general parser, as it was before such cells took this path.
-    """
-    dotted = text.str.replace(",", ".", regex=False)
-    parsed = pd.to_datetime(dotted, format="ISO8601", errors="coerce").astype("datetime64[ns]")
-    parsed = parsed.dt.floor("s")
-    again = parsed.isna().to_numpy().copy()
-    if again.any():  # of the cells not parsed, those the general parser may read
-        again[again] = text[again].str.contains(r"[T.,]", regex=True).fillna(False).to_numpy(bool)
-    if again.any():
-        parsed[again] = _parse_other_dates(text[again])
-    return parsed
-
-
-def _parse_other_dates(text: pd.Series) -> pd.Series:
-    serial = pd.to_numeric(text, errors="coerce").astype("float64")
-    is_serial = serial.between(*SERIAL_RANGE).fillna(False).astype(bool)
-    from_serial = EXCEL_EPOCH + pd.to_timedelta(serial.where(is_serial), unit="D").dt.round("s")
-    text = text.astype("string")
-    cleaned = (
-        text.str.replace(r"(:\d{1,2})\.(\d+)$", r"\1,\2", regex=True)  # fraction of a second
-        .str.replace(r"[年/.]", "-", regex=True)
-        .str.replace(r"月", "-", regex=False)
-        .str.replace(r"[日号]", " ", regex=True)
-        .str.replace(r"[时点]", ":", regex=True)
-        .str.replace(r"分", "", regex=False)
-    )
-    parts = cleaned.str.extract(_DATE).astype("float")
-    parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
-    from_text = pd.to_datetime(parts, errors="coerce")
-    return from_text.where(~is_serial, from_serial).astype("datetime64[ns]")
 
 
 def as_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -578,12 +299,12 @@ def as_enum(text: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series
     # each distinct spelling looked up once; rows get their category's code by position
     codes, uniques = distinct(as_arrow_strings(text))
     canonical = header_keys(uniques).map(lookup)
-    known = np.append(pd.Categorical(canonical, dtype=dtype).codes, -1)  # [-1]: empty cell
+    category = np.append(pd.Categorical(canonical, dtype=dtype).codes, -1)  # [-1]: empty cell
     unknown = np.append(canonical.isna().to_numpy(), False)
     if enum.default is not None:
-        known[-1] = enum.values.index(enum.default)
+        category[-1] = enum.values.index(enum.default)
     bad = pd.Series(unknown[codes], index=text.index)
-    return pd.Series(pd.Categorical.from_codes(known[codes], dtype=dtype), index=text.index), bad
+    return pd.Series(pd.Categorical.from_codes(category[codes], dtype=dtype), index=text.index), bad
 
 
 def enum_expectation(enum_name: str) -> str:
