@@ -13,7 +13,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.data._dataset import main_years
-from evalkit.data._distinct import all_ascii, arrow_array, first_of_key, on_distinct, repeated_keys
+from evalkit.data._distinct import (
+    all_ascii,
+    arrow_array,
+    first_of_key,
+    known,
+    on_distinct,
+    repeated_keys,
+)
 from evalkit.data._schema import COLUMNS
 from evalkit.data.validation import (
     Checker,
@@ -83,15 +90,15 @@ def texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
     for name in check.frame.columns.intersection(list(text)):
         raw = check.frame[name]
         if name not in KEEP_WIDTH:
-            hidden = hidden_characters(raw)
-            found = hidden.ne("").to_numpy() & text[name].notna().to_numpy()
+            hidden = hidden_characters(raw)  # the cells holding any, few
+            found = raw.index.isin(hidden.index) & text[name].notna().to_numpy()
             if found.any():  # the messages are built for those rows only
                 check.flag(
                     found,
                     name,
                     show_hidden(raw[found]),
                     "invisible character or unusual space removed ("
-                    + hidden[found]
+                    + hidden.reindex(raw.index[found])
                     + "): read as "
                     + text[name][found],
                     "warning",
@@ -170,13 +177,28 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
         spelled[candidate] = found
         return pd.Series(pd.array(spelled, dtype="boolean"), index=cells.index)
 
-    for name in present:
+    def spelled(name: str, rows) -> np.ndarray:
+        cells = text[name] if rows is None else text[name][rows]
         # each distinct cell once (units, categories and times repeat)
-        spelled = on_distinct(text[name], lambda cells, name=name: spelled_as(name, cells))
-        spelled = spelled.fillna(False).to_numpy(dtype=bool)
-        matches += spelled
-        filled += text[name].notna().to_numpy()
+        found = on_distinct(cells, lambda distinct, name=name: spelled_as(name, distinct))
+        return found.fillna(False).to_numpy(dtype=bool)
+
     enough = 2 if len(present) > 1 else 1
+    cells = {name: text[name].notna().to_numpy() for name in present}
+    for name in present:
+        filled += cells[name]
+    # Columns of long, mostly distinct text (titles) last, and only on the rows that could
+    # still be a header: a row needs `enough` matches and half its filled cells to match,
+    # and its cells not yet looked at can add at most one match each.
+    cheap = [n for n in present if known(text[n]) or all_ascii(arrow_array(text[n]))]
+    costly = [n for n in present if n not in cheap]
+    for name in cheap:
+        matches += spelled(name, None)
+    for i, name in enumerate(costly):
+        most = matches + sum(cells[n] for n in costly[i:])
+        rows = cells[name] & (most >= enough) & (2 * most >= filled)
+        if rows.any():
+            matches[rows] += spelled(name, rows)
     mask = (matches >= enough) & (2 * matches >= filled)
     first = present[int(np.argmax([c == "unit" or c == "submission_id" for c in present]))]
     check.not_records(

@@ -1,11 +1,11 @@
 """Reading CSV files: the encoding found, records parsed by pyarrow, row numbers exact.
 
 The records are parsed by pyarrow's CSV reader (about fifteen times less CPU than
-the csv module and a frame of objects) into Arrow-backed string columns. Rows
-whose number of fields differs from the file's usual width (a title row above the
-header, a ragged row) are handed back by pyarrow with their record number, parsed
-by the csv module and put back in place, so each record keeps its number: the row
-Excel shows when it opens the file.
+the csv module and a frame of objects; on every core when the file is regular) into
+Arrow-backed string columns. Rows whose number of fields differs from the file's
+usual width (a title row above the header, a ragged row) are handed back by pyarrow
+with their record number, parsed by the csv module and put back in place, so each
+record keeps its number: the row Excel shows when it opens the file.
 
 Two things the parser accepts are reported on their cell instead, since either
 would change a score without a word: a cell longer than Excel's own limit of
@@ -98,41 +98,58 @@ def _usual_width(data: bytes) -> int:
 
 
 def _read_arrow(data: bytes, width: int) -> pd.DataFrame | None:
-    """Parse with pyarrow; None when the file is too irregular for it (the csv module reads it)."""
-    import pyarrow as pa
-    from pyarrow import csv as arrow_csv
+    """Parse with pyarrow; None when the file is too irregular for it (the csv module reads it).
 
+    A file whose records all have the usual width is parsed on every core. Rows of another
+    width (a title row, a ragged row) need their record numbers, which pyarrow gives only
+    when it parses on one thread: such a file is parsed again so.
+    """
+    import pyarrow as pa
+
+    try:
+        table = _parse_arrow(data, width, lambda row: "error", threads=True)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        table = None
     odd: list[tuple[int, str]] = []
 
     def other_width(row) -> str:
         odd.append((row.number, row.text))
         return "skip" if len(odd) <= MAX_ODD_ROWS and row.number is not None else "error"
 
-    names = [str(i) for i in range(width)]
-    try:
-        table = arrow_csv.read_csv(
-            pa.BufferReader(data),
-            read_options=arrow_csv.ReadOptions(
-                column_names=names, use_threads=False, block_size=16 * 1024 * 1024
-            ),
-            parse_options=arrow_csv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=other_width
-            ),
-            convert_options=arrow_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
-        return None  # a record over 16 MB, too many odd rows: the slow path says what is wrong
+    if table is None:
+        try:
+            table = _parse_arrow(data, width, other_width, threads=False)
+        except (pa.ArrowInvalid, pa.ArrowException):
+            return None  # a record over 16 MB, too many odd rows: the slow path says what is wrong
     # one chunk per column: every later kernel reads it without concatenating blocks again
     frame = table.combine_chunks().to_pandas(types_mapper=lambda _: STRING)
     frame.columns = range(width)
     if not odd:
         return frame
     return _put_back(frame, odd)
+
+
+def _parse_arrow(data: bytes, width: int, other_width, *, threads: bool):
+    """The records of ``data`` as a table of ``width`` string columns (pyarrow's CSV reader)."""
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    names = [str(i) for i in range(width)]
+    return arrow_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=arrow_csv.ReadOptions(
+            column_names=names, use_threads=threads, block_size=16 * 1024 * 1024
+        ),
+        parse_options=arrow_csv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=other_width
+        ),
+        convert_options=arrow_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
 
 
 def _put_back(frame: pd.DataFrame, odd: list[tuple[int, str]]) -> pd.DataFrame | None:

@@ -221,29 +221,33 @@ def _integral_float(value) -> str | None:
 
 
 def hidden_characters(raw: pd.Series) -> pd.Series:
-    """Per cell, the invisible characters (anywhere) and unusual spaces (inside the text:
-    around it they are trimmed like any space) it holds, as ``U+200B`` names joined by
-    spaces; an empty string when none. One Arrow pass finds the (rare) cells concerned."""
+    """The invisible characters (anywhere) and unusual spaces (inside the text: around it
+    they are trimmed like any space) of the cells holding any, as ``U+200B`` names joined
+    by spaces, indexed like ``raw``; cells without any are left out. One Arrow pass (over
+    the distinct cells, when they are known) finds the rare cells concerned."""
+    none = pd.Series([], index=raw.index[:0], dtype="string[pyarrow]")
     text = as_arrow_strings(raw)
     if not is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
-        return pd.Series("", index=raw.index, dtype="string[pyarrow]")
+        return none
     if not is_text(text):
         text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
         text = text.astype("string[pyarrow]")
-    if known(text):  # looked for in each distinct value once
-        return on_distinct(text, _hidden_in).fillna("").rename(None)
-    return _hidden_in(text).set_axis(raw.index)
+    if not known(text):
+        return _hidden_in(text)
+    codes, uniques = distinct(text)  # looked for in each distinct value once
+    names = _hidden_in(uniques)
+    if names.empty:
+        return none
+    rows = np.flatnonzero(np.isin(codes, names.index.to_numpy()))
+    return pd.Series(names.reindex(codes[rows]).array, index=raw.index[rows])
 
 
 def _hidden_in(text: pd.Series) -> pd.Series:
     if all_ascii(arrow_array(text)):  # every hidden character and odd space is beyond ASCII
-        return pd.Series("", index=text.index, dtype="string[pyarrow]")
-    found = pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False)
-    result = pd.Series("", index=text.index, dtype="string[pyarrow]")
-    mask = np.asarray(found)
-    if mask.any():
-        result[mask] = text[mask].map(_hidden_names)
-    return result
+        return pd.Series([], index=text.index[:0], dtype="string[pyarrow]")
+    found = np.asarray(pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False))
+    names = text[found].map(_hidden_names).astype("string[pyarrow]")
+    return names[names.ne("")]  # odd spaces only around the text: trimmed, nothing to say
 
 
 def _hidden_names(text: str) -> str:
@@ -260,7 +264,19 @@ def show_hidden(raw: pd.Series) -> pd.Series:
 
 def scientific(text: pd.Series) -> pd.Series:
     """Cells (as :func:`as_text` returns them) written in scientific notation, e.g. 1E+16."""
-    return on_distinct(text, lambda d: d.astype("string").str.match(_SCIENTIFIC)).fillna(False)
+    return on_distinct(text, _scientific_in).fillna(False)
+
+
+def _scientific_in(distinct: pd.Series) -> pd.Series:
+    # only a cell with an e can be in scientific notation: one substring pass finds them
+    maybe = pc.match_substring(
+        arrow_array(distinct.astype("string[pyarrow]")), "e", ignore_case=True
+    )
+    found = np.zeros(len(distinct), dtype=bool)
+    maybe = np.asarray(pc.fill_null(maybe, False))
+    if maybe.any():
+        found[maybe] = distinct[maybe].astype("string").str.match(_SCIENTIFIC).fillna(False)
+    return pd.Series(found, index=distinct.index)
 
 
 def lost_digits(raw: pd.Series) -> pd.Series:
