@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 
 import evalkit
 from evalkit import DataError
-from evalkit.data._io import (
-    EMPTY_MAPPING,
-    check_mapping,
-    frame_to_raw,
-    header_keys,
-    read_cells,
-)
+from evalkit.data._io import frame_to_raw, header_keys, read_cells
+from evalkit.data._mapping import EMPTY_MAPPING, check_mapping
 from evalkit.data.validation import UnitMatcher, as_datetime, as_enum, as_int, as_text, split_names
 
 T = pd.Timestamp

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.data._io import check_mapping, header_key
+from evalkit.data._io import header_key
+from evalkit.data._mapping import check_mapping
 from evalkit.data._schema import COLUMNS, ENUMS, FILE_STEMS, OPTIONAL_TABLES, TABLES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-format.md"

@@ -26,14 +26,12 @@ from evalkit.data._distinct import duplicated_rows, is_in, positions_in
 from evalkit.data._io import (
     DataError,
     RawTable,
-    check_mapping,
-    find_files,
     frame_to_raw,
     header_keys,
     header_lookup,
-    read_mapping,
     read_table,
 )
+from evalkit.data._mapping import check_mapping, find_files, read_mapping
 from evalkit.data._schema import LIST_SEPARATORS, TABLES
 from evalkit.data.validation import (
     Checker,
