@@ -381,8 +381,9 @@ def _award_clause(a: Reader, say: Say, units: bool) -> str:
             tiers.append(say("得分不低于{s}分的评为{a}", "{a}: all scoring at least {s}", a=name, s=figure(min_score)))  # fmt: skip
     per_group = a["per_group"]  # one named group: per group or pooled is the same
     per_class = a.get("per_class", False)
-    if a.get("class"):
-        scope = (say.value(a["group"]) if a["group"] else "") + say.value(a["class"])
+    if a.get("class"):  # the class once, after its group when one is named
+        klass = say.value(a["class"])
+        scope = say.value(a["group"]) + say("{c}", " {c}", c=klass) if a["group"] else klass
     elif per_class:
         scope = say("各类别分别评选", "Each class") if units else say("信息员按单位类别分别评选", "Informants, per class of unit")  # fmt: skip
     elif a["group"]:
@@ -391,11 +392,6 @@ def _award_clause(a: Reader, say: Say, units: bool) -> str:
         scope = say("各组分别评选", "Each group") if units else say("信息员按组别分别评选", "Informants, per group")  # fmt: skip
     else:
         scope = say("各单位统一评选", "All units in one pool") if units else say("全体信息员统一评选", "All informants in one pool")  # fmt: skip
-    klass, per_class = a.get("class"), a.get("per_class")
-    if klass:
-        scope += say("{c}", " {c}", c=say.value(klass)) if a["group"] else say.value(klass)
-    elif per_class:
-        scope += say("（各类别分别评选）", " (per class)")
     text = scope + say("：", ": ") + say.items(tiers)
     terms = []
     if a["min_items"]:
