@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from evalkit.data._dataset import Dataset
+from evalkit.scoring.families.final import pools
 from evalkit.scoring.funnel import FUNNEL_LEVELS, binomial_limits, funnel_data
 from evalkit.scoring.rules import LEVELS, Rules, RulesError, _split_path
 from evalkit.scoring.scorer import POINT_COLUMNS, Scorer
@@ -66,7 +67,9 @@ def _adoption_points(rules: Rules) -> dict[str, float]:
     """The adoption points of every level by key; a level priced by category gives one per category.
 
     Rules that price adoptions by outlet alone (every level's points 0, as
-    changshan-2014) give their outlets' points instead.
+    changshan-2014) give their outlets' points instead; rules that price no
+    adoption at all (a weekly task alone, as shifu-weekly) give each quota's
+    base and per-item points.
     """
     out = {}
     for lv in LEVELS:
@@ -81,6 +84,12 @@ def _adoption_points(rules: Rules) -> dict[str, float]:
             for lv, named in rules["adoption.outlets"].items()
             for name, points in named.items()
             if "." not in name and "[" not in name  # a name a key path can spell
+        }
+    if not any(out.values()):
+        out = {
+            f"quota[{i}].{key}": float(q[key])
+            for i, q in enumerate(rules["quota"])
+            for key in ("base_points", "per_extra")
         }
     return out
 
@@ -284,7 +293,8 @@ def rank_bands(
         every weight uniformly and independently within its range (whole numbers
         for keys that accept only integers). By default each adoption level's
         points vary by +-20% (each outlet's points, under rules that price
-        adoptions by outlet alone). Used when ``method="weights"``.
+        adoptions by outlet alone; each quota's base and per-item points, under
+        rules that price no adoption). Used when ``method="weights"``.
     n_draws : int
         Monte Carlo draws or bootstrap replicates.
     seed : int
@@ -352,7 +362,9 @@ def rank_bands(
     else:
         totals = _bootstrap_totals(scorer, dataset, order, base, n_draws, rng)
     scores = _round_half_away(totals, scorer.rules["final.decimals"])
-    group_codes = pd.factorize(base["group"].astype(str))[0]
+    # ranked in the pools the score ranks in: groups, or groups and classes (final.rank_by)
+    pool = pools(scorer.people, scorer.rules["final.rank_by"] if scorer.by == "unit" else "all")
+    group_codes = np.zeros(len(order), np.int64) if pool is None else pd.factorize(pool)[0]
     ranks = _group_ranks(scores, base["vetoed"].to_numpy(dtype=bool), group_codes)
     p05, median, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=1, method="inverted_cdf")
     result = base[["unit", "group", "score", "rank", "vetoed"]].copy()

@@ -202,12 +202,21 @@ def _scale(basis, rules, total: np.ndarray) -> np.ndarray:
     scale = rules["final.scale"]
     if scale["method"] == "full":
         return total * scale["points"] / scale["full"]
-    pool = pools(basis.people, rules["final.rank_by"] if basis.by == "unit" else "all")
+    rank_by = rules["final.rank_by"] if basis.by == "unit" else "all"
+    pool = kit.reuse(basis, "final.pools", (rank_by,), lambda: _pool_codes(basis, rank_by))
     if pool is None:
         best = np.full(len(total), total.max(initial=0.0))
-    else:
-        best = pd.Series(total).groupby(pool.to_numpy()).transform("max").to_numpy()
+    else:  # the best of each pool; pool codes built once per window (Monte Carlo re-scores)
+        top = np.full(pool.max(initial=-1) + 1, -np.inf)
+        np.maximum.at(top, pool, total)
+        best = top[pool]
     return np.divide(total * scale["points"], best, out=np.zeros_like(total), where=best > 0)
+
+
+def _pool_codes(basis, rank_by: str) -> np.ndarray | None:
+    """The ranking pool of each person as an integer code (None: one pool)."""
+    pool = pools(basis.people, rank_by)
+    return None if pool is None else pd.factorize(pool.to_numpy())[0]
 
 
 def _describe(key: str, rules, w, lang: str, done, who) -> np.ndarray:

@@ -233,11 +233,16 @@ class Quotas(Family):
 
     def apply(self, calendar, rules, done):
         """Quota rows (unit x judged period, per rule) and each unit's quota_met flag."""
+        quota = rules["quota"] if calendar.basis.by == "unit" else ()
+        # they depend on the [[quota]] tables alone: a re-score that leaves them (Monte Carlo
+        # draws of adoption points, what-if sliders) reuses them
+        return kit.reuse(calendar, "points", (quota,), lambda: self._points(calendar, quota))
+
+    def _points(self, calendar, quota) -> Points:
         b = calendar.basis
         n = len(b.people)
         met_all = np.ones(n, dtype=bool)
         found = []
-        quota = rules["quota"] if b.by == "unit" else ()
         for i, q, units in _assign(quota, b):
             c = calendar[q["period"]]
             rate = q["measure"] == "rate"
