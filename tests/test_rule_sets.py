@@ -21,6 +21,7 @@ REAL = [
     "lianyungang",
     "liuan-2013",
     "renshe-xuanchuan",
+    "shifu-weekly",
     "wuhai-zhiyuan-2023",
     "zhonglou-shenpi",
 ]
@@ -592,3 +593,43 @@ def test_renshe_false_item_scores_nothing_and_costs_5_and_awards_in_one_pool():
 
     awards = select_awards(score(data, rules, year=2025), rules)
     assert set(awards.loc[awards["kind"] == "unit", "unit"]) == {"甲科", "乙科"}
+
+
+# --------------------------------------------------------------------- 市政务信息工作考评办法 (第七条)
+
+
+def test_shifu_weekly_quota_base_point_and_a_point_per_item_over():
+    # "每周報送政務信息2篇以上。按時完成報送任務的,計基礎分1分;每超報1篇計1分;每漏報一次,扣除當期基礎分。"
+    # 甲县, January 2025 by ISO week (weeks wholly inside January are judged):
+    #   W02 (Jan 6 - 12): 2 items -> 1; W03 (Jan 13 - 19): 1 item -> 0 (no base point that week);
+    #   W04 (Jan 20 - 26): 5 items -> 1 + 3 over = 4. 1 + 0 + 4 = 5.
+    # 乙县: W02 3 items -> 1 + 1 = 2; W03, W04 none -> 0. 2.
+    days = {"甲县": ["01-06", "01-09", "01-15", "01-20", "01-21", "01-22", "01-24", "01-26"],
+            "乙县": ["01-07", "01-08", "01-12"]}  # fmt: skip
+    data = make_dataset(
+        units=TOWNS,
+        items=[(f"{u}{k}", u, f"2025-{d}") for u, ds in days.items() for k, d in enumerate(ds)],
+    )
+    rules = load_rules("shifu-weekly")
+    result = by_unit(score(data, rules, period="2025-01"))
+    assert result["score"].to_dict() == {"甲县": 5, "乙县": 2}
+    book = ledger(data, rules, period="2025-01")
+    mine = book[book["unit"] == "甲县"]
+    assert mine[["record", "rule", "points"]].values.tolist() == [
+        ["2025-W02", "quota[0].base_points", 1.0],
+        ["2025-W03", "quota[0].penalty", 0.0],
+        ["2025-W04", "quota[0].base_points", 1.0],
+        ["2025-W04", "quota[0].per_extra", 3.0],
+    ]
+
+
+def test_shifu_weekly_rank_bands_vary_the_quota_points(sample):
+    # no adoption is priced: the default Monte Carlo ranges are the quota's base and per-item
+    # points (+-20%), so the bands can be drawn for a quota-only rule set
+    from evalkit.scoring.uncertainty import rank_bands
+
+    bands = rank_bands(sample, "shifu-weekly", 2025, n_draws=50)
+    assert len(bands) == len(sample.units)
+    size = bands.groupby("group")["unit"].transform("size")
+    assert (1 <= bands["rank_p05"]).all() and (bands["rank_p05"] <= bands["rank_median"]).all()
+    assert (bands["rank_median"] <= bands["rank_p95"]).all() and (bands["rank_p95"] <= size).all()

@@ -78,6 +78,31 @@ def test_the_default_text_says_what_the_file_says():
     assert headings == list("一二三四五六七八九")
 
 
+def test_the_class_composite_text_says_what_the_file_says():
+    # rules/county-class-composite.toml: the clauses of issue 8 no published document gave
+    text = rt.rules_text("county-class-composite")
+    for clause in [
+        "紧急信息按时报送的每条加2分。",
+        "市级领导批示的，该条信息的采用得分按2倍计；省级领导批示的，该条信息的采用得分按2倍计；"
+        "国家级领导批示的，该条信息的采用得分按3倍计。",
+        "经本办转报被省级采用的，采用得分按2倍计；经本办转报被国家级采用的，采用得分按5倍计。",
+        "乡镇组：每周报送信息不少于2条，完成的每周计基础分1分，每超1条加1分。",
+        "部门组一类：每月报送信息不少于6条，完成的每月计基础分2分，每少1条扣2分。",
+        "部门组三类：每月报送信息不少于2条，完成的每月计基础分2分，每少1条扣2分。",
+        "一年内约稿未完成达到2次的，当期得分计零。",
+        "报送：由信息报送、报送任务得分组成，最高60分，按0.3倍计入总分。",
+        "时效：由迟报扣分、问题扣分得分组成，基础分10分，扣完为止。",
+        "按各排名组内最高分计100分、其余按比例折算",
+        "各单位在所在组别的同一类别内按得分从高到低排名",
+        "部门组一类：一等奖1名、二等奖2名（",  # the class named once
+        "部门组三类：一等奖1名、二等奖1名（",
+    ]:
+        assert clause in text, clause
+    assert "一类一类" not in text and "三类三类" not in text
+    english = rt.rules_text("county-class-composite", lang="en")
+    assert "Departments Class 1: First prize: 1, Second prize: 2" in english
+
+
 def test_highest_only_and_average_are_worded():
     assert "只按最高一项计分，不重复计分" in rt.rules_text("provincial-highest")
     assert "得分取整数（四舍五入）" in rt.rules_text("provincial-highest")
