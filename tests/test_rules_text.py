@@ -83,6 +83,7 @@ def test_the_class_composite_text_says_what_the_file_says():
     text = rt.rules_text("county-class-composite")
     for clause in [
         "紧急信息按时报送的每条加2分。",
+        "迟报的紧急信息每条扣2分、约稿信息每条扣3分。",  # 另扣 only after a share is taken
         "市级领导批示的，该条信息的采用得分按2倍计；省级领导批示的，该条信息的采用得分按2倍计；"
         "国家级领导批示的，该条信息的采用得分按3倍计。",
         "经本办转报被省级采用的，采用得分按2倍计；经本办转报被国家级采用的，采用得分按5倍计。",
@@ -101,6 +102,7 @@ def test_the_class_composite_text_says_what_the_file_says():
     assert "一类一类" not in text and "三类三类" not in text
     english = rt.rules_text("county-class-composite", lang="en")
     assert "Departments Class 1: First prize: 1, Second prize: 2" in english
+    assert "A late item loses 2 points (urgent items), 3 points (commissioned items)." in english
 
 
 def test_highest_only_and_average_are_worded():

@@ -263,13 +263,20 @@ def _lateness(t: Reader, say: Say) -> list[str]:
     parts = []
     if fraction:
         parts.append(say("扣减该条信息所得分值的{p}%", "loses {p}% of the points it earns", p=figure(fraction * 100)))  # fmt: skip
+    # 另扣 / "more" only after a share of the item's points was taken
+    zh, en = ("{w}每条另扣{p}分", "and {p} points more{w}") if fraction else ("{w}每条扣{p}分", "{p} points{w}")  # fmt: skip
+    lead = (
+        say("迟报的信息", "A late item ") if fraction else say("迟报的信息", "A late item loses ")
+    )
     if isinstance(points, Reader) and any_points(points):
-        parts.append(say.items(priced(say, points, "{w}每条另扣{p}分", "and {p} points more{w}")))
+        parts.append(say.items(priced(say, points, zh, en)))
+        if not fraction and say.zh:  # 迟报的紧急信息每条扣2分、约稿信息每条扣3分
+            lead = "迟报的"
     elif points and not isinstance(points, Reader):
-        parts.append(say("每条另扣{p}分", "and {p} points more", p=figure(points)))
+        parts.append(say(zh, en, w="", p=figure(points)))
     if not parts:
         return []
-    return [say.end(say("迟报的信息", "A late item ") + ("，" if say.zh else " ").join(parts))]
+    return [say.end(lead + ("，" if say.zh else " ").join(parts))]
 
 
 def _faults(t: Reader, say: Say) -> list[str]:
