@@ -66,7 +66,7 @@ class Faults(Family):
         unit = basis.unit_index.get_indexer(faults["unit"].astype(str))
         ok = (unit >= 0) if basis.by == "unit" else np.zeros(len(faults), dtype=bool)
         about = faults["submission_id"].astype("string")
-        item = basis.sub_rows(about)
+        item = basis.rows_of("faults")
         known = kit.times(faults["occurred_at"]) < np.datetime64(basis.span.end, "ns")
         return SimpleNamespace(
             basis=basis,
@@ -92,7 +92,7 @@ class Faults(Family):
         kinds = [kit.FAULT_KINDS.index(k) for k in rules["faults.void"]]
         if kinds:
             b = prepared.basis
-            void = np.zeros(len(b.sub_ids), dtype=bool)
+            void = np.zeros(b.n_subs, dtype=bool)
             void[prepared.void_item[np.isin(prepared.void_kind, kinds)]] = True
             timeliness = done["timeliness"]
             earned = done["submissions"]["points"] + timeliness["submission"] + timeliness["fixed"]

@@ -53,7 +53,7 @@ class Forwarding(Family):
         """The earliest forwarding of each item to each level, its credit rows, and which
         adoptions went up through the office."""
         rec = basis.dataset.forwardings
-        sub = basis.sub_rows(rec["submission_id"])
+        sub = basis.rows_of("forwardings")
         to = kit.codes(rec["to_level"], TO_LEVELS)
         at = kit.times(rec["forwarded_at"])
         order = np.lexsort((rec["forwarding_id"].to_numpy(), at, to, sub))
@@ -66,7 +66,7 @@ class Forwarding(Family):
         key = sub * width + to
         up = (basis.a_level >= 1) & np.isin(basis.a_sub * width + basis.a_level - 1, key)
         return SimpleNamespace(basis=basis, sub=sub, to=to, inside=basis.in_window(at),
-                               ids=basis.sub_ids[sub], fj=fj, fi=fi, up=up)  # fmt: skip
+                               ids=basis.ids_of(sub), fj=fj, fi=fi, up=up)  # fmt: skip
 
     def apply(self, prepared, rules, done):
         p, b = prepared, prepared.basis

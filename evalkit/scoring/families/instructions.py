@@ -99,7 +99,7 @@ class Instructions(Family):
         """Records in the scored order, their items, levels, adoptions, outlets and credit rows."""
         ds = basis.dataset
         rec = ds.instructions.reset_index(drop=True)
-        sub = basis.sub_rows(rec["submission_id"])
+        sub = basis.rows_of("instructions")
         level = kit.codes(rec["leader_level"], LEADER_LEVELS)
         ok = (sub >= 0) & (level >= 0)
         # the adoption instructed on, as a row of the basis's adoptions (-1: none)
@@ -129,7 +129,7 @@ class Instructions(Family):
             outlet=names.get_indexer(outlet),
             outlet_text=np.where(outlet == None, "", outlet).astype(str),  # noqa: E711
             inside=basis.in_window(at),
-            ids=basis.sub_ids[sub],
+            ids=basis.ids_of(sub),
             rj=rj,
             ri=ri,
         )

@@ -189,9 +189,9 @@ class _Calendar:
         b = self.basis
         edges, labels = _edges(self.first_year, self.last_year, period)
         n, people, cats = len(labels), len(b.people), len(kit.CATEGORIES)
-        k = self._bin(b.sub_at[b.c_sub], edges)
+        k = self._bin(b.c_at, edges)
         ok = k >= 0
-        cell = (b.c_ben[ok] * cats + b.sub_cat[b.c_sub][ok]) * n + k[ok]
+        cell = (b.c_ben[ok] * cats + b.c_cat[ok]) * n + k[ok]
         items = np.bincount(cell, minlength=people * cats * n).reshape(people, cats, n)
         starts, ends = edges[:-1], edges[1:]
         return SimpleNamespace(

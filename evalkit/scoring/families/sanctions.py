@@ -108,7 +108,7 @@ class Sanctions(Family):
         at = kit.times(faults["occurred_at"])[ok]
         year_start = np.datetime64(pd.Timestamp(f"{basis.span.start.year}-01-01"), "ns")
         end = np.datetime64(basis.span.end, "ns")
-        item_at = basis.sub_at[basis.c_sub]
+        item_at = basis.c_at
         return SimpleNamespace(
             basis=basis,
             unit=unit[ok],
@@ -128,7 +128,7 @@ class Sanctions(Family):
                 prepared.unit, weights=kinds & prepared.within[s["over"]], minlength=n
             ).astype(np.float64)
             categories = [kit.CATEGORIES.index(c) for c in s["late"]]
-            late_here = late & np.isin(b.sub_cat[b.c_sub], categories)
+            late_here = late & np.isin(b.c_cat, categories)
             count += np.bincount(
                 b.c_ben, weights=late_here & prepared.item_within[s["over"]], minlength=n
             )

@@ -38,14 +38,14 @@ class Submissions(Family):
 
     def apply(self, basis, rules, done):
         share = basis.share(rules)
-        raw = kit.per_category(rules["submission.points"])[basis.sub_cat[basis.c_sub]] * share
+        raw = kit.per_category(rules["submission.points"])[basis.c_cat] * share
         points = kit.capped(raw, basis.c_capgroup, rules["submission.cap"])
         part = Part(basis.c_ben, points, basis.c_in, kit.component("submission"))
         return Points([part], values={"share": share, "raw": raw, "points": points})
 
     def ledger(self, basis, rules, done, lang):
         w, points = WORDS[lang], done[self.name]
-        category = basis.sub_cat[basis.c_sub]
+        category = basis.c_cat
         rule = kit.category_rule("submission.points", rules["submission.points"], category)
         detail = kit.cat(
             kit.fmt(w["submitted"], kit.per_category(rules["submission.points"])[category]),

@@ -136,7 +136,7 @@ class Timeliness(Family):
             prepared, "judged", (rules["deadlines"],), lambda: self._judged(prepared, rules)
         )
         fraction = rules["lateness.fraction"]
-        fixed = kit.per_category(rules["lateness.points"])[b.sub_cat[b.c_sub]]
+        fixed = kit.per_category(rules["lateness.points"])[b.c_cat]
         share = done["submissions"]["share"]
         earned = done["instructions"]["earned"]
         values = {
@@ -158,7 +158,7 @@ class Timeliness(Family):
         b, w, points = prepared.basis, WORDS[lang], done[self.name]
         column = kit.component("lateness")
         percent = kit.fmt(w["late_fraction"], rules["lateness.fraction"] * 100 * np.ones(1))
-        category = b.sub_cat[b.c_sub]
+        category = b.c_cat
         fixed = kit.cat(
             kit.fmt(w["late_fixed"], kit.per_category(rules["lateness.points"])[category]),
             joint_text(b, done["submissions"]["share"], lang),
