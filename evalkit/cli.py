@@ -19,7 +19,6 @@ import pandas as pd
 
 from evalkit._paths import DEFAULT_RULES
 from evalkit.data._io import DataError
-from evalkit.scoring.rules import RulesError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 BULLETIN_OUT = Path("reports") / "bulletins"
@@ -29,6 +28,13 @@ PERIOD_HELP = "2025 (a year), 2025H1 (a half year), 2025Q3 (a quarter) or 2025-0
 
 class UserError(Exception):
     """A problem with the user's input or options: printed as one line, exit code 2."""
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that are the user's to fix. A rules error can only come from the rules
+    module once it is imported, so ``check`` without ``--rules`` never imports scoring."""
+    rules = sys.modules.get("evalkit.scoring.rules")
+    return (DataError, UserError) + ((rules.RulesError,) if rules else ())
 
 
 PROGRESS_AFTER = 2.0  # seconds a step runs before it is said
@@ -416,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (DataError, UserError, RulesError) as exc:
+    except _user_errors() as exc:
         print(f"evalkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `evalkit check ... | head`

@@ -35,3 +35,22 @@ def test_scores_csv_is_byte_identical_across_runs(sample, tmp_path):
     first = write_csv(tmp_path / "a.csv", evalkit.score(sample, "default", year=2025)).read_bytes()
     second = write_csv(tmp_path / "b.csv", evalkit.score(sample, "default", year=2025)).read_bytes()
     assert first == second
+
+
+def test_check_imports_only_what_it_needs():
+    """`evalkit check` loads and prints: no scoring, charts, documents or SciPy (issue 11:
+    under a second including imports)."""
+    import subprocess
+    import sys
+
+    heavy = ["evalkit.scoring.rules", "evalkit.metrics", "evalkit.outputs", "matplotlib",
+             "scipy", "docx", "pptx", "openpyxl.workbook"]  # fmt: skip
+    code = (
+        "import sys, contextlib, io\n"
+        "from evalkit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', {str(SAMPLE_DIR)!r}])\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -126,3 +126,15 @@ def test_a_cap_reached_by_items_sent_at_the_same_minute_goes_by_id(first):
     rules = make_rules(submission={"points": 3, "cap": 4})
     ledger = Scorer(ds, rules, year=2025).ledger()
     assert dict(zip(ledger["record"], ledger["points"], strict=True)) == {"S1": 3.0, "S2": 1.0}
+
+
+@pytest.mark.parametrize("n_edges", [0, 1, 13, 200])
+def test_edges_passed_is_searchsorted(n_edges):
+    rng = np.random.default_rng(n_edges)
+    start = np.datetime64("2025-01-01", "ns")
+    edges = np.sort(start + rng.integers(0, 10**6, n_edges) * _MINUTE)
+    at = start + rng.integers(-1000, 10**6 + 1000, 5000) * _MINUTE
+    at[:3] = edges[:3] if n_edges >= 3 else at[:3]  # a time on an edge counts the edge
+    assert np.array_equal(kit.edges_passed(edges, at), np.searchsorted(edges, at, side="right"))
+    missing = np.array(["NaT"], dtype="datetime64[ns]")
+    assert list(kit.edges_passed(edges, missing)) == [0]

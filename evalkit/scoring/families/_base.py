@@ -206,6 +206,19 @@ def lexsort(keys) -> np.ndarray:
     return stable_argsort(combined)
 
 
+def edges_passed(edges: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """How many of the sorted times ``edges`` are at or before each time of ``at`` (a missing
+    time: none). ``np.searchsorted(edges, at, "right")``; for the few edges of a calendar
+    (months, quarters, years) one comparison per edge is several times faster."""
+    edges, at = edges.astype("M8[ns]").view(np.int64), at.astype("M8[ns]").view(np.int64)
+    if len(edges) > 64:
+        return np.searchsorted(edges, at, side="right")
+    passed = np.zeros(len(at), dtype=np.int64)
+    for edge in edges:
+        passed += at >= edge
+    return passed
+
+
 def group_starts(*keys: np.ndarray) -> np.ndarray:
     """Boolean: row starts a new run of equal keys (rows already sorted by the keys)."""
     n = len(keys[0])

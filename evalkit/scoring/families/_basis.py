@@ -47,13 +47,11 @@ _REFERRING = ("adoptions", "instructions", "faults", "forwardings")
 
 def _years(at: np.ndarray) -> np.ndarray:
     """A number per calendar year of each time, in order (cheaper than ``astype("M8[Y]")``)."""
-    ns = at.view(np.int64)
     known = at[~np.isnat(at)]
     if not len(known):
         return np.zeros(len(at), dtype=np.int64)
     first, last = known.min().astype("M8[Y]"), known.max().astype("M8[Y]")
-    starts = np.arange(first, last + 2).astype("M8[ns]").view(np.int64)
-    return np.searchsorted(starts, ns, side="right")  # a missing time (int64 min): 0
+    return kit.edges_passed(np.arange(first, last + 2), at)  # a missing time: 0
 
 
 def _strings(values) -> pa.Array:

@@ -169,7 +169,7 @@ class _Calendar:
     def _bin(self, at: np.ndarray, edges: pd.DatetimeIndex) -> np.ndarray:
         """Period of each time (-1 outside the periods or at or after the window's end)."""
         edge = edges.to_numpy(dtype="datetime64[ns]")
-        k = np.searchsorted(edge, at, side="right") - 1
+        k = kit.edges_passed(edge, at) - 1
         ok = (k >= 0) & (k < len(edge) - 1) & (at < np.datetime64(self.basis.span.end, "ns"))
         return np.where(ok, k, -1)
 
