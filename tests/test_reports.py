@@ -315,3 +315,23 @@ def test_cli_report_for_a_half_year_is_that_periods_pack(tmp_path, capsys):
     # --year and --period together are refused
     assert main(["report", str(SAMPLE_DIR), "--year", "2025", "--period", "2025H1"]) == 2
     assert "--year or --period" in capsys.readouterr().err
+
+
+def test_cleaned_text_holds_no_character_openpyxl_refuses():
+    """The workbook writer relies on clean_text removing every character openpyxl's cells
+    refuse (it no longer runs openpyxl's own pattern over each column as well)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from evalkit.outputs._excel import CONTROL_CHARACTERS
+
+    refused = [chr(i) for i in range(0x110000) if ILLEGAL_CHARACTERS_RE.match(chr(i))]
+    assert refused and all(CONTROL_CHARACTERS.match(ch) for ch in refused)
+
+
+def test_display_widths_agree_with_display_width():
+    from evalkit.outputs._excel import display_widths
+
+    texts = ["", "abc", "城关镇", "𠀀x", "ｆｕｌｌ", "a\u3000b", "😀", "第 &P 页"]
+    assert list(display_widths(texts)) == [display_width(t) for t in texts] == [
+        0, 3, 6, 3, 8, 4, 2, 8,
+    ]  # fmt: skip

@@ -12,6 +12,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -128,6 +129,28 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@functools.cache
+def _wide_bmp() -> np.ndarray:
+    """Whether each character of the Basic Multilingual Plane is wide (W or F), as a table."""
+    return np.array([unicodedata.east_asian_width(chr(i)) in "WF" for i in range(0x10000)])
+
+
+def display_widths(texts) -> np.ndarray:
+    """:func:`display_width` of each of ``texts`` (strings) at once: one pass over all
+    their characters with a table instead of a Python call per character."""
+    texts = list(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    wide = np.zeros(len(points), dtype=np.int64)
+    bmp = points < 0x10000
+    wide[bmp] = _wide_bmp()[points[bmp]]
+    for point in np.unique(points[~bmp]):  # beyond the BMP (rare): ask unicodedata
+        wide[points == point] = unicodedata.east_asian_width(chr(point)) in "WF"
+    before = np.concatenate([[0], np.cumsum(wide)])
+    ends = np.cumsum(lengths)
+    return lengths + before[ends] - before[ends - lengths]
+
+
 def decimals(series: pd.Series, most: int = 2) -> int:
     """The fewest decimals (up to ``most``) that show every value of ``series`` as it is."""
     values = pd.to_numeric(series, errors="coerce").dropna().to_numpy(dtype=float)
@@ -157,14 +180,16 @@ def column_format(series: pd.Series) -> str | None:
 
 
 def _cell_values(frame: pd.DataFrame) -> list[list]:
-    """Rows of plain Python values: NaN/NA to None, timestamps to datetime, categories to text."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """Rows of plain Python values: NaN/NA to None, timestamps to datetime, categories to text.
 
+    Text loses its control characters (:func:`clean_text`), which include every character
+    openpyxl refuses in a cell (``ILLEGAL_CHARACTERS_RE``, checked by a test).
+    """
     out = frame.copy()
     for col in out.columns:
         s = out[col]
         if _is_text(s):
-            s = clean_text(s).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+            s = clean_text(s)
         out[col] = s.astype(object).where(s.notna(), None)
     return out.to_numpy(dtype=object).tolist()
 
@@ -179,11 +204,12 @@ def _shown_width(series: pd.Series, fmt: str | None) -> int:
     if pd.api.types.is_float_dtype(series):
         head = head.round(decimals(series))
     values = head.astype("string").dropna().unique()  # each distinct text measured once
-    return max((len(v) if v.isascii() else display_width(v) for v in values), default=0)
+    return int(display_widths(values).max(initial=0))
 
 
 def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str], styles) -> None:
     """The header row at ``first_row`` and the rows under it, with borders and column formats."""
+    from openpyxl.cell.cell import Cell
     from openpyxl.utils import get_column_letter
 
     ws.append([str(c) for c in frame.columns])
@@ -202,9 +228,13 @@ def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str
     )
     if lines > 1:
         ws.row_dimensions[first_row].height = 15 * min(lines, 3)
-    for row in _cell_values(frame):
-        ws.append(row)
-    last = first_row + len(frame)
+    # The rows as Worksheet.append makes them, with each column's cells kept at hand for styling.
+    columns: list[list] = [[] for _ in frame.columns]
+    for i, row in enumerate(_cell_values(frame), start=first_row + 1):
+        for j, value in enumerate(row, start=1):
+            cell = ws._cells[(i, j)] = Cell(ws, row=i, column=j, value=value)
+            columns[j - 1].append(cell)
+    ws._current_row = first_row + len(frame)
     for j, col in enumerate(frame.columns, start=1):
         s = frame[col]
         # Text that starts like a formula (after its control characters are removed, as they
@@ -213,9 +243,7 @@ def _write_table(ws, frame: pd.DataFrame, first_row: int, formats: dict[str, str
         risky = formula_like(s).to_numpy() if _is_text(s) else np.zeros(len(s), dtype=bool)
         fmt = formats.get(col) or column_format(s)
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-        cells = [
-            c for (c,) in ws.iter_rows(min_row=first_row + 1, max_row=last, min_col=j, max_col=j)
-        ]
+        cells = columns[j - 1]
         if not cells:
             continue
         # Style the first cell, then give the others a copy of its style indices: setting
@@ -250,7 +278,7 @@ def _fit_row_heights(ws, frame: pd.DataFrame, first_row: int) -> None:
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
             continue
         room = max(int(ws.column_dimensions[get_column_letter(j)].width) - 3, 1)
-        widths = s.astype("string").fillna("").map(display_width).to_numpy(dtype=int)
+        widths = display_widths(s.astype("string").fillna(""))
         lines = np.maximum(lines, -(-widths // room))
     for i in np.flatnonzero(lines > 1):
         ws.row_dimensions[first_row + 1 + int(i)].height = LINE_HEIGHT * int(lines[i]) + 2
