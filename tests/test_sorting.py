@@ -61,6 +61,8 @@ def test_lexsort_on_many_ties_and_wide_keys_ranks_what_is_folded():
         rng.integers(0, 10**6, n),
     )
     assert np.array_equal(kit.lexsort(keys), np.lexsort(keys))
+    in_order = (np.arange(n), *keys[1:])  # ids rising with the rows: dropped, the sort is stable
+    assert np.array_equal(kit.lexsort(in_order), np.lexsort(in_order))
     tied = (rng.integers(0, 5, n), rng.integers(0, 5, n))  # equal keys keep their order
     assert np.array_equal(kit.lexsort(tied), np.lexsort(tied))
 

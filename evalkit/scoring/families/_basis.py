@@ -166,8 +166,13 @@ class Basis:
             people = credits[keys].drop_duplicates().sort_values(keys, ignore_index=True)
             people = people.merge(units[["unit", "group"]], on="unit", how="left")
         self.people = people.reset_index(drop=True)
-        index = pd.MultiIndex.from_frame(self.people[keys].astype(str))
-        self._ben = index.get_indexer(pd.MultiIndex.from_frame(credits[keys].astype(str)))
+        if self.by == "unit":  # a million credit rows among a few thousand units, in Arrow
+            known = _strings(self.people["unit"].astype(str))
+            found = pc.index_in(_strings(credits["unit"]), value_set=known)
+            self._ben = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        else:
+            index = pd.MultiIndex.from_frame(self.people[keys].astype(str))
+            self._ben = index.get_indexer(pd.MultiIndex.from_frame(credits[keys].astype(str)))
         self._credits = credits
         self.unit_quota = units["quota"].to_numpy(dtype=float, na_value=np.nan)
         self.unit_group = units["group"].astype(str).to_numpy()
