@@ -190,9 +190,9 @@ class _Calendar:
         edges, labels = _edges(self.first_year, self.last_year, period)
         n, people, cats = len(labels), len(b.people), len(kit.CATEGORIES)
         k = self._bin(b.c_at, edges)
-        ok = k >= 0
-        cell = (b.c_ben[ok] * cats + b.c_cat[ok]) * n + k[ok]
-        items = np.bincount(cell, minlength=people * cats * n).reshape(people, cats, n)
+        size = people * cats * n  # credit rows outside the periods counted in one bin past the end
+        cell = np.where(k >= 0, (b.c_ben * cats + b.c_cat) * n + k, size)
+        items = np.bincount(cell, minlength=size + 1)[:size].reshape(people, cats, n)
         starts, ends = edges[:-1], edges[1:]
         return SimpleNamespace(
             items=items,
