@@ -67,6 +67,16 @@ def test_lexsort_on_many_ties_and_wide_keys_ranks_what_is_folded():
     assert np.array_equal(kit.lexsort(tied), np.lexsort(tied))
 
 
+@pytest.mark.parametrize(
+    "last", [np.array([2**63 + 5, 3], dtype=np.uint64), np.array([2**62 + 1, -(2**62) - 1])]
+)
+def test_lexsort_keeps_a_falling_last_key(last):
+    """Only a last key that rises row by row may stand in for the rows' order (these fall,
+    though their difference wraps round to a positive number)."""
+    keys = (last, np.zeros(2, dtype=np.int64))
+    assert list(kit.lexsort(keys)) == list(np.lexsort(keys)) == [1, 0]
+
+
 def test_lexsort_with_a_missing_time_sorts_it_last_as_numpy_does():
     at = np.array(["2025-03-01", "NaT", "2025-01-01", "2025-03-01"], dtype="datetime64[ns]")
     keys = (np.array([3, 2, 1, 0]), at)

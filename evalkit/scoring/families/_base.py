@@ -194,7 +194,7 @@ def lexsort(keys) -> np.ndarray:
     n = len(keys[0])
     last = np.asarray(keys[0])
     # A last key rising with the rows (ids in input order) is the stable sort's own tie-break.
-    if len(keys) > 1 and last.dtype.kind in "iu" and (np.diff(last) > 0).all():
+    if len(keys) > 1 and last.dtype.kind in "iu" and (last[1:] > last[:-1]).all():
         keys = keys[1:]
     combined, span = np.zeros(n, np.int64), 1
     for key in reversed(keys):
