@@ -52,8 +52,13 @@ def test_the_file_says_it_is_an_original_example_and_scores_the_sample(rules):
     sample = load("data/sample")
     result = score(sample, rules, year=2025)
     assert len(result) == len(sample.units)
-    # every pool's best unit has 100 (乡镇组, and 部门组's three classes)
-    assert result.groupby(["group", "class"], dropna=False)["score"].max().tolist() == [100] * 4
+    # every pool's first place has 100 (乡镇组, and 部门组's three classes); the vetoed
+    # 清溪镇 is converted by its pool's factor too (above 100) but ranked last
+    first = result[result["rank"] == 1]
+    assert first.groupby(["group", "class"], dropna=False)["score"].max().tolist() == [100] * 4
+    vetoed = result.set_index("unit").loc["清溪镇"]
+    assert vetoed["vetoed"] and vetoed["score"] > 100
+    assert vetoed["rank"] == (result["group"] == vetoed["group"]).sum()
 
 
 # ---------------------------------------------------------------------- 紧急信息按时报送 +2

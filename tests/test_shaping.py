@@ -100,6 +100,29 @@ def test_conversion_so_that_the_top_unit_has_100(towns):
     assert result.loc["乙镇", "points_adjustment"] == pytest.approx(2200 / 41 - 22)
 
 
+def test_conversion_takes_the_best_unit_not_vetoed_as_the_top(towns):
+    # 甲镇's omitted fault vetoes it: ranked last, so the first place is 乙镇, whose 22
+    # becomes 100 (not 22 x 100 / 41, which would leave the first place short of 100).
+    # Every unit is converted by the same factor 100 / 22:
+    #   甲镇 41 -> 186.36 (vetoed, last); 乙镇 22 -> 100; 丙镇 2 -> 9.09
+    faults = {"points": {"omitted": 5}, "veto": ["omitted"]}
+    rules = make_rules(
+        **{**BASE, "faults": faults}, final={"scale": {"method": "top"}, "decimals": 2}
+    )
+    result = by_unit(score(towns, rules))
+    assert result["score"].to_dict() == {"甲镇": 186.36, "乙镇": 100, "丙镇": 9.09}
+    assert result.sort_values("rank").index.tolist() == ["乙镇", "丙镇", "甲镇"]
+    # a pool where every unit is vetoed takes its best of all as the top:
+    # 甲镇 alone, 2 items + 1 adopted by the county - 5 for the fault = 2 + 10 - 5 = 7 -> 100
+    alone = make_dataset(
+        units=[("甲镇", "乡镇组")],
+        items=[("A0", "甲镇", "2025-03-01 10:00"), ("A1", "甲镇", "2025-03-01 10:00")],
+        adoptions=[("A0", "county", "2025-03-10")],
+        faults=[("甲镇", "omitted", "2025-03-20")],
+    )
+    assert by_unit(score(alone, rules))["score"].to_dict() == {"甲镇": 100}
+
+
 def test_conversion_by_full_marks_into_the_composite_assessment(towns):
     # 信息工作占综合目标考核3分: 满分50分 -> score x 3 / 50
     rules = make_rules(**BASE, final={"scale": {"method": "full", "full": 50, "points": 3}})

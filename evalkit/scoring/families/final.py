@@ -11,7 +11,7 @@
 | `part[i].floor` | none | the part never goes below this (`0`: 扣完为止) |
 | `part[i].cap` | none | nor above this (封顶) |
 | `part[i].weight` | 1 | factor on the part (a total built from weighted parts) |
-| `scale.method` | none | `"top"`: the best score of each ranking pool (`rank_by`) becomes `scale.points`, the others in proportion; `"full"`: score x `scale.points` / `scale.full` |
+| `scale.method` | none | `"top"`: the best score of each ranking pool (`rank_by`) among units not vetoed becomes `scale.points`, the others in proportion (a vetoed unit too, so it may pass it); `"full"`: score x `scale.points` / `scale.full` |
 | `scale.points` | 100 | the converted score of the top unit, or of a score equal to `full` |
 | `scale.full` | none | the full marks of the rule set (`method = "full"`) |
 
@@ -172,7 +172,9 @@ class Final(Family):
                 steps.append((f"sanction[{i}].action", np.where(zero == i, -total, 0.0)))
                 total = np.where(zero == i, 0.0, total)
         if rules["final.scale.method"] is not None:
-            converted = _scale(basis, rules, total)
+            vetoed = [r.flags["vetoed"] for r in done.values() if "vetoed" in r.flags]
+            vetoed = np.logical_or.reduce(vetoed) if vetoed else np.zeros(len(total), bool)
+            converted = _scale(basis, rules, total, vetoed)
             steps.append(("final.scale", converted - total))
             total = converted
         return total, steps
@@ -198,18 +200,22 @@ _PART_STEPS = {
 }
 
 
-def _scale(basis, rules, total: np.ndarray) -> np.ndarray:
+def _scale(basis, rules, total: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
     scale = rules["final.scale"]
     if scale["method"] == "full":
         return total * scale["points"] / scale["full"]
     rank_by = rules["final.rank_by"] if basis.by == "unit" else "all"
     pool = kit.reuse(basis, "final.pools", (rank_by,), lambda: _pool_codes(basis, rank_by))
     if pool is None:
-        best = np.full(len(total), total.max(initial=0.0))
-    else:  # the best of each pool; pool codes built once per window (Monte Carlo re-scores)
-        top = np.full(pool.max(initial=-1) + 1, -np.inf)
-        np.maximum.at(top, pool, total)
-        best = top[pool]
+        pool = np.zeros(len(total), dtype=np.intp)
+    # The pool's best is its best unit not vetoed: a vetoed unit is ranked last, so its
+    # points must not set the 100 that the first-placed unit falls short of. A pool with
+    # every unit vetoed takes its best of all. Pool codes are built once per window.
+    size = pool.max(initial=-1) + 1
+    top, top_all = np.full(size, -np.inf), np.full(size, -np.inf)
+    np.maximum.at(top, pool, np.where(vetoed, -np.inf, total))
+    np.maximum.at(top_all, pool, total)
+    best = np.where(np.isneginf(top), top_all, top)[pool]
     return np.divide(total * scale["points"], best, out=np.zeros_like(total), where=best > 0)
 
 
