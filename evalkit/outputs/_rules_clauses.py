@@ -337,7 +337,7 @@ def _final(t: Reader, say: Say) -> list[str]:
         )
     scale = t.get("scale")
     if scale is not None and scale["method"] == "top":
-        head += say("，按各排名组内最高分计{p}分、其余按比例折算", ", converted so that the best of each ranking pool has {p} and the others in proportion", p=figure(scale["points"]))  # fmt: skip
+        head += say("，按各排名组内未被一票否决单位的最高分计{p}分、其余按比例折算", ", converted so that the best unit not vetoed in each ranking pool has {p} and the others in proportion", p=figure(scale["points"]))  # fmt: skip
     elif scale is not None and scale["method"] == "full":
         head += say("，按满分{f}分折算为{p}分制", ", converted from full marks of {f} to {p}", f=figure(scale["full"]), p=figure(scale["points"]))  # fmt: skip
     clauses.append(say.end(head + ("，" if say.zh else ", ") + rounding))

@@ -65,7 +65,7 @@ WORDS = {
         "cap": "{}封顶{}分",
         "weight": "{}按权重×{}",
         "zero": "{}得分计零",
-        "top": "折算：本组最高分计{}分",
+        "top": "折算：本组未被否决单位的最高分计{}分",
         "full": "折算：满分{}计{}分",
     },
     "en": {
@@ -74,7 +74,7 @@ WORDS = {
         "cap": "{}capped at {}",
         "weight": "{}weight x{}",
         "zero": "{}score set to 0",
-        "top": "converted: the pool's best becomes {}",
+        "top": "converted: the pool's best unit not vetoed becomes {}",
         "full": "converted: full marks {} become {}",
     },
 }
