@@ -279,8 +279,11 @@ def write_pack(
         early = _titled(_early_jobs(dataset, year, lang, span), when, span) if charts else []
         started = {job[0]: pool.submit(_render, job, out, formats) for job in early}
         t, scorer = _tables(dataset, rules, year, period=span)
+        pools = rules["final.rank_by"]
         jobs = (
-            _titled(_chart_jobs(t, dataset, year, lang, span, early), when, span) if charts else []
+            _titled(_chart_jobs(t, dataset, year, lang, span, early, pools), when, span)
+            if charts
+            else []
         )
         started |= {job[0]: pool.submit(_render, job, out, formats) for job in jobs
                     if job[0] not in started}  # fmt: skip
@@ -309,7 +312,37 @@ def _titled(jobs: list[tuple], when: str, span) -> list[tuple]:
             for stem, text, name, args, kwargs in jobs]  # fmt: skip
 
 
-def _chart_jobs(t: dict, dataset: Dataset, year: int, lang: str, span, early: list) -> list[tuple]:
+_CLASS_ORDER = ("一类", "二类", "三类", "四类", "五类")  # not the characters' code order
+
+
+def _ranking_pools(t: dict, rank_by: str, lang: str):
+    """The pools the units are ranked in, one ranking chart each: ``(name, scores, awards,
+    group)``, ``group`` being what the charts select and title by.
+
+    A group, or under ``rank_by = "class"`` each class of a group that has classes
+    (部门组一类, 部门组二类 ...): one chart of a group whose classes each have their own
+    first place would show several units ranked 1 side by side. A class pool's frames
+    carry the pool's name in ``group``.
+    """
+    scores, awards = t["scores"], t["awards"]
+    for group in scores["group"].cat.categories:
+        rows = scores[scores["group"] == group]
+        name = translate(str(group), lang)
+        classes = rows["class"].dropna().unique().tolist() if rank_by == "class" else []
+        classes.sort(key=lambda c: (_CLASS_ORDER.index(c) if c in _CLASS_ORDER else 99, c))
+        if not classes:
+            yield name, scores, awards, group
+            continue
+        for cls in [*classes, None] if rows["class"].isna().any() else classes:
+            part = rows[rows["class"].isna()] if cls is None else rows[rows["class"] == cls]
+            pool = name if cls is None else name + (translate(cls, lang) if lang == "zh"
+                                                    else f" {translate(cls, lang)}")  # fmt: skip
+            won = awards[awards["unit"].isin(part["unit"])] if len(awards) else awards
+            yield pool, part.assign(group=pool), won.assign(group=pool), pool
+
+
+def _chart_jobs(t: dict, dataset: Dataset, year: int, lang: str, span, early: list,
+                rank_by: str = "group") -> list[tuple]:  # fmt: skip
     """The pack's charts in the order of its index, the ``early`` ones (already titled) in
     their places.
 
@@ -319,12 +352,11 @@ def _chart_jobs(t: dict, dataset: Dataset, year: int, lang: str, span, early: li
     kw = {"year": year, "lang": lang}
     by_stem = {job[0]: job for job in early}
     jobs = []
-    for i, group in enumerate(t["scores"]["group"].cat.categories, start=1):
-        g = translate(str(group), lang)
-        jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=g), "plot_ranking",
-                     (t["scores"], t["awards"], group), kw))  # fmt: skip
-        jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=g),
-                     "plot_composition", (t["scores"], group), kw))  # fmt: skip
+    for i, (pool, scores, awards, group) in enumerate(_ranking_pools(t, rank_by, lang), start=1):
+        jobs.append((f"chart_{i:02d}_ranking", _text("chart_ranking", lang, group=pool),
+                     "plot_ranking", (scores, awards, group), kw))  # fmt: skip
+        jobs.append((f"chart_{i:02d}_composition", _text("chart_composition", lang, group=pool),
+                     "plot_composition", (scores, group), kw))  # fmt: skip
     points, limits = _funnel(t["metrics"])
     jobs += [
         ("chart_adoption_funnel", _text("chart_adoption_funnel", lang), "plot_adoption_funnel",
