@@ -56,7 +56,7 @@ def peak():  # this process's own high-water mark (ru_maxrss would include the p
     return int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else 0
 start, cpu = time.perf_counter(), time.process_time()
 import duckdb
-rows = duckdb.connect().execute(sys.argv[2].format(folder=sys.argv[1])).fetchall()
+rows = duckdb.connect(config={"enable_progress_bar": False}).execute(sys.argv[2].format(folder=sys.argv[1])).fetchall()
 print(len(rows), time.perf_counter() - start, time.process_time() - cpu,
       peak())
 """
@@ -90,7 +90,8 @@ def run_script(script: str, *args: str) -> list[float]:
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         raise RuntimeError(lines[-1] if lines else f"exit {done.returncode}")
-    return [float(x) for x in done.stdout.split()]
+    # the figures are the last line: an engine may print progress before it (DuckDB's bar)
+    return [float(x) for x in done.stdout.strip().splitlines()[-1].split()]
 
 
 def write_csv_folder(sizes: dict[str, int], folder: Path) -> None:
