@@ -56,7 +56,9 @@ def peak():  # this process's own high-water mark (ru_maxrss would include the p
     return int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else 0
 start, cpu = time.perf_counter(), time.process_time()
 import duckdb
-rows = duckdb.connect(config={"enable_progress_bar": False}).execute(sys.argv[2].format(folder=sys.argv[1])).fetchall()
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+rows = con.execute(sys.argv[2].format(folder=sys.argv[1])).fetchall()
 print(len(rows), time.perf_counter() - start, time.process_time() - cpu,
       peak())
 """
