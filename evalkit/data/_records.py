@@ -243,7 +243,7 @@ def load_instructions(
     )
     chosen = (
         best["level"].astype("str").map(ENUMS["level"].zh)
-        + best["outlet_a"].map(lambda o: f"《{o}》", na_action="ignore").fillna("")
+        + best["outlet_a"].map(lambda o: f"《{o}》", na_action="ignore").astype(object).fillna("")
         + " of "
         + best["adopted_at"].dt.strftime("%Y-%m-%d")
     )
