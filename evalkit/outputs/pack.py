@@ -337,7 +337,7 @@ def _ranking_pools(t: dict, rank_by: str, lang: str):
             part = rows[rows["class"].isna()] if cls is None else rows[rows["class"] == cls]
             pool = name if cls is None else name + (translate(cls, lang) if lang == "zh"
                                                     else f" {translate(cls, lang)}")  # fmt: skip
-            won = awards[awards["unit"].isin(part["unit"])] if len(awards) else awards
+            won = awards[awards["unit"].isin(part["unit"])]
             yield pool, part.assign(group=pool), won.assign(group=pool), pool
 
 

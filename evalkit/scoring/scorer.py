@@ -26,7 +26,7 @@ import pandas as pd
 from evalkit.data._dataset import Dataset
 from evalkit.metrics import resolve_period
 from evalkit.scoring.families import FAMILIES
-from evalkit.scoring.families._base import COMPONENTS, component_sums
+from evalkit.scoring.families._base import COMPONENTS, combined_flag, component_sums
 from evalkit.scoring.families._basis import Basis
 from evalkit.scoring.families.final import pools, round_half_away
 from evalkit.scoring.rules import Rules, RulesWarning, load_rules
@@ -225,11 +225,7 @@ class Scorer:
         return frame[INFORMANT_COLUMNS]
 
     def _flag(self, done, name: str, any_of: bool) -> np.ndarray:
-        """A per-person flag over the families that set it: any of them, or all of them."""
-        flags = [r.flags[name] for r in done.values() if name in r.flags]
-        if not flags:
-            return np.full(len(self.people), not any_of)
-        return np.logical_or.reduce(flags) if any_of else np.logical_and.reduce(flags)
+        return combined_flag(done, name, len(self.people), any_of)
 
     def ledger(self, rules_or_changes=None, lang: str = "zh") -> pd.DataFrame:
         """Every point of every unit in the window, with the record and rule that gave it.

@@ -91,6 +91,16 @@ class Family:
         return []
 
 
+def combined_flag(
+    results: Mapping[str, Points], name: str, n_people: int, any_of: bool
+) -> np.ndarray:
+    """A per-person flag over the families that set it: any of them, or all of them."""
+    flags = [r.flags[name] for r in results.values() if name in r.flags]
+    if not flags:
+        return np.full(n_people, not any_of)
+    return np.logical_or.reduce(flags) if any_of else np.logical_and.reduce(flags)
+
+
 def component_sums(results: Mapping[str, Points], n_people: int) -> np.ndarray:
     """Per person x component sums over the window, shape ``(n_people, len(COMPONENTS))``."""
     width = len(COMPONENTS)

@@ -172,8 +172,7 @@ class Final(Family):
                 steps.append((f"sanction[{i}].action", np.where(zero == i, -total, 0.0)))
                 total = np.where(zero == i, 0.0, total)
         if rules["final.scale.method"] is not None:
-            vetoed = [r.flags["vetoed"] for r in done.values() if "vetoed" in r.flags]
-            vetoed = np.logical_or.reduce(vetoed) if vetoed else np.zeros(len(total), bool)
+            vetoed = kit.combined_flag(done, "vetoed", len(total), any_of=True)
             converted = _scale(basis, rules, total, vetoed)
             steps.append(("final.scale", converted - total))
             total = converted
