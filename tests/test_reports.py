@@ -338,7 +338,7 @@ def test_display_widths_agree_with_display_width():
 
 
 def test_units_ranked_by_class_get_one_ranking_chart_per_class():
-    from evalkit.outputs.pack import _ranking_pools
+    from evalkit.outputs._pack_charts import ranking_pools
 
     # 部门组 ranks within 一类 and 二类 (each has its own first place); 乡镇组 has no class
     scores = pd.DataFrame(
@@ -353,7 +353,7 @@ def test_units_ranked_by_class_get_one_ranking_chart_per_class():
         {"kind": "unit", "unit": ["甲镇", "财政局", "公安局"], "group": ["乡镇组", "部门组", "部门组"],
          "award": "一等奖"}
     )  # fmt: skip
-    pools = list(_ranking_pools({"scores": scores, "awards": awards}, "class", "zh"))
+    pools = list(ranking_pools({"scores": scores, "awards": awards}, "class", "zh"))
     # classes in their own order (一类 before 二类), each pool's frames hold its units only
     assert [p[0] for p in pools] == ["乡镇组", "部门组一类", "部门组二类"]
     assert pools[2][1]["unit"].tolist() == ["财政局", "档案馆"]
@@ -362,9 +362,9 @@ def test_units_ranked_by_class_get_one_ranking_chart_per_class():
     # a group with no class is charted as before: the whole table, selected by group
     assert pools[0][1] is scores and pools[0][3] == "乡镇组"
     # ranked by group: one chart per group, whatever the classes
-    assert [p[0] for p in _ranking_pools({"scores": scores, "awards": awards}, "group", "zh")] == [
+    assert [p[0] for p in ranking_pools({"scores": scores, "awards": awards}, "group", "zh")] == [
         "乡镇组",
         "部门组",
     ]
-    english = [p[0] for p in _ranking_pools({"scores": scores, "awards": awards}, "class", "en")]
+    english = [p[0] for p in ranking_pools({"scores": scores, "awards": awards}, "class", "en")]
     assert english[1:] == ["Departments Class 1", "Departments Class 2"]

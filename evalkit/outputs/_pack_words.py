@@ -98,3 +98,8 @@ TEXT = {
         "check_kind": "Check",
     },
 }
+
+
+def text(key: str, lang: str, **fields) -> str:
+    """The pack's words for ``key`` in ``lang``, with ``fields`` filled in."""
+    return TEXT[lang][key].format(**fields)
