@@ -3,6 +3,9 @@
 Used by :mod:`evalkit._bench` (``make bench``). Each engine runs in a fresh process on
 the same CSV folder, so that its peak memory (the process's maximum resident set) and
 its CPU time belong to it alone, imports included. Peak memory is the child's VmHWM (Linux).
+Also here: the per-unit aggregation in DuckDB SQL over a loaded Dataset's frames
+(:func:`duckdb_aggregation`), which :func:`evalkit._bench_figures.bench_large` times in
+process beside evalkit's scoring.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from evalkit._bench import YEAR, Figure, _label, _progress, timed
+import evalkit
+from evalkit._bench_kit import YEAR, Figure, _label, _progress, timed
 from evalkit._paths import SAMPLE_DIR
 from evalkit.data._sample import generate_large
 from evalkit.data._schema import ENUMS
+from evalkit.metrics import resolve_period
+from evalkit.scoring.rules import LEVELS, Rules
 
 EVALKIT_CSV = """
 import time, sys
@@ -191,3 +198,113 @@ def bench_check_sample(repeats: int) -> list[Figure]:
         return [Figure(what, None, 1.0, f"exit {done.returncode}")]
     best = int(np.argmin(cpu))
     return [Figure(what, seconds[best], 1.0, f"least CPU of {repeats}", cpu[best])]
+
+
+# ------------------------------------------------------------------ DuckDB side by side
+_AGGREGATION_SQL = """
+WITH credit AS (
+    SELECT su.submission_id, su.unit,
+           CASE WHEN $split THEN 1.0 / su.n_units ELSE 1.0 END AS share
+    FROM submission_units AS su
+),
+items AS (
+    SELECT c.unit, count(*) AS n_items
+    FROM credit AS c JOIN submissions AS s USING (submission_id)
+    WHERE s.submitted_at >= $start AND s.submitted_at < $end
+    GROUP BY c.unit
+),
+adopted AS (
+    SELECT a.submission_id, CAST(a.level AS VARCHAR) AS level,
+           coalesce(o.points, lp.points) * tf.factor * cf.factor AS points
+    FROM adoptions AS a
+    JOIN submissions AS s USING (submission_id)
+    JOIN level_points AS lp ON lp.level = CAST(a.level AS VARCHAR)
+    LEFT JOIN outlet_points AS o
+           ON o.level = CAST(a.level AS VARCHAR) AND o.outlet = trim(a.outlet)
+    JOIN type_factor AS tf
+      ON tf.adoption_type = coalesce(CAST(a.adoption_type AS VARCHAR), 'single')
+    JOIN category_factor AS cf
+      ON cf.category = coalesce(CAST(s.category AS VARCHAR), 'ordinary')
+    WHERE a.adopted_at >= $start AND a.adopted_at < $end
+),
+points AS (
+    SELECT c.unit,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'county') AS points_county,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'city') AS points_city,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'province') AS points_province,
+           sum(p.points * c.share) FILTER (WHERE p.level = 'national') AS points_national
+    FROM adopted AS p JOIN credit AS c USING (submission_id)
+    GROUP BY c.unit
+)
+SELECT u.unit,
+       coalesce(i.n_items, 0) AS n_items,
+       coalesce(p.points_county, 0) AS points_county,
+       coalesce(p.points_city, 0) AS points_city,
+       coalesce(p.points_province, 0) AS points_province,
+       coalesce(p.points_national, 0) AS points_national
+FROM units AS u
+LEFT JOIN items AS i USING (unit)
+LEFT JOIN points AS p USING (unit)
+ORDER BY u.unit
+"""
+AGGREGATE_COLUMNS = ["n_items", *(f"points_{level}" for level in LEVELS)]
+
+
+def _rule_tables(rules: Rules) -> dict[str, pd.DataFrame]:
+    """The rules' adoption points and factors as small tables for SQL."""
+    outlets = rules["adoption.outlets"]
+    return {
+        "level_points": pd.DataFrame(
+            {"level": list(LEVELS), "points": [rules[f"adoption.points.{lv}"] for lv in LEVELS]}
+        ),
+        "outlet_points": pd.DataFrame(
+            [(lv, name, pts) for lv, named in outlets.items() for name, pts in named.items()],
+            columns=["level", "outlet", "points"],
+        ).astype({"points": float}),
+        "type_factor": pd.DataFrame(
+            list(rules["adoption.type_factor"].items()), columns=["adoption_type", "factor"]
+        ),
+        "category_factor": pd.DataFrame(
+            list(rules["adoption.category_factor"].items()), columns=["category", "factor"]
+        ),
+    }
+
+
+def duckdb_aggregation(dataset: evalkit.Dataset, rules: Rules, year: int):
+    """A function that runs the per-unit aggregation in DuckDB over ``dataset``'s frames.
+
+    Per unit: the items submitted in ``year`` (a joint item counts for each of
+    its units) and the adoption points of each level earned in ``year`` under
+    ``rules`` (level or outlet points x type factor x category factor, shared as
+    ``adoption.joint`` says, summed over every adoption). These equal the
+    ``n_items`` and ``points_<level>`` columns of :func:`evalkit.scoring.scorer.score`
+    for rules in ``adoption.mode = "sum"``.
+
+    Returns
+    -------
+    callable
+        ``() -> DataFrame`` of ``unit`` and :data:`AGGREGATE_COLUMNS`, sorted by unit.
+        The frames are registered (not copied) in an in-memory DuckDB once.
+    """
+    import duckdb
+
+    if rules["adoption.mode"] != "sum":
+        raise ValueError('the SQL aggregation is written for adoption.mode = "sum"')
+    span = resolve_period(year=year)
+    con = duckdb.connect()
+    for name in ("units", "submissions", "submission_units", "adoptions"):
+        con.register(name, getattr(dataset, name))
+    for name, frame in _rule_tables(rules).items():
+        con.register(name, frame)
+    parameters = {
+        "split": rules["adoption.joint"] == "split",
+        "start": span.start.to_pydatetime(),
+        "end": span.end.to_pydatetime(),
+    }
+    return lambda: con.execute(_AGGREGATION_SQL, parameters).df()
+
+
+def _largest_difference(evalkit_scores: pd.DataFrame, sql: pd.DataFrame) -> float:
+    mine = evalkit_scores.set_index("unit")[AGGREGATE_COLUMNS].sort_index()
+    theirs = sql.set_index("unit")[AGGREGATE_COLUMNS].reindex(mine.index)
+    return float(np.abs(mine.to_numpy(dtype=float) - theirs.to_numpy(dtype=float)).max())
