@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from evalkit.data._distinct import on_distinct
+from evalkit.data._distinct import arrow_array, on_distinct
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Excel serial numbers read as dates: 1950-01-01 .. 2099-12-31. Smaller numbers (a bare
@@ -24,8 +26,33 @@ def as_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``text`` holds the cells as :func:`as_text` returns them. Returns the parsed
     timestamps and a mask of cells that were present but unparseable.
     """
-    parsed = on_distinct(text, _parse_dates, costly=True).astype("datetime64[ns]")
+    parsed = _all_iso(text)
+    if parsed is None:
+        parsed = on_distinct(text, _parse_dates, costly=True).astype("datetime64[ns]")
     return parsed, text.notna() & parsed.isna()
+
+
+def _all_iso(text: pd.Series) -> pd.Series | None:
+    """The cells parsed at once when every present one is ISO 8601 (:data:`_ISO`) text and
+    Arrow's cast reads it, to the whole second as :func:`_parse_iso` reads it; else None.
+
+    A column of a million submission times (ISO, as exports write them) is parsed in a
+    tenth of the time of finding its distinct values. Arrow's cast refuses what the ISO
+    parser refuses (2025-02-29, hour 24, second 60), so that such a column goes the
+    general way, cell by cell.
+    """
+    array = text.array
+    if not isinstance(array, pd.arrays.ArrowStringArray) or text.isna().all():
+        return None
+    values = arrow_array(text)
+    if not pc.all(pc.match_substring_regex(values, _ISO)).as_py():  # missing cells skipped
+        return None
+    try:
+        stamps = pc.cast(values, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    parsed = pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index)
+    return parsed.dt.floor("s")
 
 
 # What Excel datetimes and ISO exports look like: parsed in one vectorised call, and only
