@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import evalkit
 from evalkit.data._dates import _all_iso, _parse_dates, as_datetime
 from evalkit.data._distinct import _repeating, on_distinct, repeated_keys
 
@@ -106,3 +107,32 @@ def test_a_column_with_one_other_cell_goes_the_general_way(odd):
     general = on_distinct(text, _parse_dates, costly=True).astype("datetime64[ns]")
     pd.testing.assert_series_equal(parsed, general)
     assert bad.tolist() == (text.notna() & general.isna()).tolist()
+
+
+def test_a_repeated_english_header_among_ascii_ids_and_times_is_still_found():
+    # Long columns of distinct ASCII cells (ids, times) are looked at only where a cell's
+    # first character begins a spelling of the header (s for submission_id ...). Among
+    # 100,000 records, row 50,002 repeats the English header in those two columns only
+    # (its other cells are empty): both its cells are header spellings, so it is no record.
+    n = 100_000
+    minutes = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.arange(n), unit="min")
+    submissions = pd.DataFrame(
+        {
+            "submission_id": [str(1_000_000 + i) for i in range(n)],
+            "units": ["城关镇"] * n,
+            "title": [f"春耕{i}" for i in range(n)],
+            "submitted_at": minutes.strftime("%Y-%m-%d %H:%M").tolist(),
+        }
+    )
+    header = pd.DataFrame({"submission_id": ["submission_id"], "submitted_at": ["submitted_at"]})
+    submissions = pd.concat([submissions[:50_000], header, submissions[50_000:]])
+    ds = evalkit.load_frames(
+        units=pd.DataFrame({"unit": ["城关镇"], "group": ["乡镇组"]}),
+        submissions=submissions,
+        adoptions=pd.DataFrame(
+            {"submission_id": ["1000001"], "level": ["市级"], "adopted_at": ["2025-03-09"]}
+        ),  # fmt: skip
+    )
+    assert len(ds.submissions) == n
+    found = ds.issues[ds.issues["message"].str.contains("repeated header row")]
+    assert found[["table", "row"]].values.tolist() == [["submissions", 50_002]]

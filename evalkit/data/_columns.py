@@ -179,6 +179,12 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
 
     def spelled(name: str, rows) -> np.ndarray:
         cells = text[name] if rows is None else text[name][rows]
+        if rows is None and not known(cells) and all_ascii(arrow_array(cells)):
+            # ids and times: a cell can be a spelling only if its first character begins
+            # one (see spelled_as), looked at in the column's bytes without a copy
+            starts = {k[0] for k, c in lookup.items() if c == name and k}
+            if not _may_start_with(arrow_array(cells), starts):
+                return np.zeros(len(cells), dtype=bool)
         # each distinct cell once (units, categories and times repeat)
         found = on_distinct(cells, lambda distinct, name=name: spelled_as(name, distinct))
         return found.fillna(False).to_numpy(dtype=bool)
@@ -208,6 +214,22 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
         "a repeated header row inside the data (two exports pasted together?): not a record,"
         " not loaded",
     )
+
+
+def _may_start_with(values: pa.Array, starts: set[str]) -> bool:
+    """Whether a cell of the ASCII array ``values`` may begin with one of ``starts`` in
+    either case (a missing or empty cell may count: the full check then decides)."""
+    wanted = np.zeros(256, dtype=bool)
+    for start in starts:
+        if start.isascii():
+            wanted[[ord(start.lower()), ord(start.upper())]] = True
+    _, offsets, data = values.buffers()
+    if not wanted.any() or data is None or len(values) == 0:
+        return False
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=width)[values.offset : values.offset + len(values) + 1]
+    first = offsets[:-1][np.diff(offsets) > 0]  # where each non-empty cell begins
+    return bool(wanted[np.frombuffer(data, dtype=np.uint8)[first]].any())
 
 
 def require(check: Checker, text: dict[str, pd.Series], keep: dict | None = None) -> None:
