@@ -297,7 +297,7 @@ def _submissions(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, ov
         f.index.isin(messages.index),
         "units",
         column_or_empty(f, "units"),
-        messages.reindex(f.index).fillna(""),
+        lambda: messages.reindex(f.index).fillna(""),  # built only when a name is unknown
     )
     exact = exact_duplicates(
         check,
