@@ -106,10 +106,43 @@ def save_figure(
         for fmt in formats:
             # Rendered in memory and moved into place: a failed run never truncates a chart.
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt])
+            if fmt == "png":
+                _save_png(fig, buffer, dpi, metadata[fmt])
+            else:
+                fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt])
             target = base.with_name(f"{base.name}.{fmt}")
             written.append(replace_atomically(target, buffer.getvalue()))
     return written
+
+
+def _save_png(fig: Figure, buffer: io.BytesIO, dpi: float, metadata: dict) -> None:
+    """``fig.savefig(buffer, format="png", dpi=dpi)`` with one pass over the artists, not two.
+
+    Under a layout engine, savefig walks every artist once with drawing switched off
+    (the layout engine runs there) and again to draw. Here the layout runs on its own,
+    at the PNG's resolution and with the renderer that then draws the image, and the
+    figure is saved with that layout fixed: the same bytes, for about a fifth less
+    work. The figure's canvas, resolution and layout engine are put back afterwards.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas, engine, figure_dpi = fig.canvas, fig.get_layout_engine(), fig.dpi
+    FigureCanvasAgg(fig)  # sets itself as the figure's canvas; savefig then reuses its renderer
+    try:
+        fig.set_dpi(dpi)
+        if engine is not None:
+            engine.execute(fig)
+            # No engine at all ("none" keeps a placeholder, and savefig walks the artists
+            # for any engine); None means the rc default, so that is switched off here.
+            with mpl.rc_context({"figure.autolayout": False,
+                                 "figure.constrained_layout.use": False}):  # fmt: skip
+                fig.set_layout_engine(None)
+        fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+        fig.set_dpi(figure_dpi)
+        fig.set_canvas(canvas)
 
 
 class _Figure(Figure):
