@@ -15,6 +15,7 @@ be, so that it swallows the following records.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -109,8 +110,8 @@ def _read_arrow(data: bytes, width: int) -> pd.DataFrame | None:
     # Without a quote in the file no cell holds a line break: pyarrow then splits the file
     # into blocks at any line end, which takes half the time of scanning for quotes.
     quoted = b'"' in data
-    try:
-        table = _parse_arrow(data, width, lambda row: "error", threads=True, quoted=quoted)
+    try:  # no handler: a row of another width fails this parse without becoming a Python row
+        table = _parse_arrow(data, width, None, threads=True, quoted=quoted)
     except (pa.ArrowInvalid, pa.ArrowException):
         table = None
     odd: list[tuple[int, str]] = []
@@ -120,6 +121,8 @@ def _read_arrow(data: bytes, width: int) -> pd.DataFrame | None:
         return "skip" if len(odd) <= MAX_ODD_ROWS and row.number is not None else "error"
 
     if table is None:
+        if not _is_utf8(data):
+            return None  # read_csv decodes it (GBK) first: pyarrow cannot show such a row
         try:
             table = _parse_arrow(data, width, other_width, threads=False, quoted=quoted)
         except (pa.ArrowInvalid, pa.ArrowException):
@@ -130,6 +133,16 @@ def _read_arrow(data: bytes, width: int) -> pd.DataFrame | None:
     if not odd:
         return frame
     return _put_back(frame, odd)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 text (checked before pyarrow hands rows of another width
+    to Python, which it cannot do for GBK bytes: it would print an ignored error)."""
+    try:
+        codecs.decode(data, "utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _parse_arrow(data: bytes, width: int, other_width, *, threads: bool, quoted: bool):
