@@ -16,6 +16,7 @@ from evalkit.data._dataset import main_years
 from evalkit.data._distinct import (
     all_ascii,
     arrow_array,
+    as_arrow_strings,
     first_of_key,
     known,
     on_distinct,
@@ -82,15 +83,18 @@ def texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
     text changed because invisible characters were removed, and ids that lost or may
     have lost digits, are reported as warnings.
     """
-    text = {
-        c.name: as_text(column_or_empty(check.frame, c.name), keep_width=c.name in KEEP_WIDTH)
+    # A workbook's text column as Arrow strings once, for every check below: each would
+    # otherwise convert (and hash) its objects again
+    cells = {
+        c.name: as_arrow_strings(column_or_empty(check.frame, c.name))
         for c in COLUMNS[check.raw.table]
     }
+    text = {name: as_text(raw, keep_width=name in KEEP_WIDTH) for name, raw in cells.items()}
     _header_rows(check, text, lookup)
     for name in check.frame.columns.intersection(list(text)):
         raw = check.frame[name]
         if name not in KEEP_WIDTH:
-            hidden = hidden_characters(raw)  # the cells holding any, few
+            hidden = hidden_characters(cells[name])  # the cells holding any, few
             found = raw.index.isin(hidden.index) & text[name].notna().to_numpy()
             if found.any():  # the messages are built for those rows only
                 check.flag(
@@ -105,7 +109,7 @@ def texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
                 )
         if name in ID_COLUMNS:
             check.flag(
-                lost_digits(raw),
+                lost_digits(cells[name]),
                 name,
                 text[name],
                 "a number of 16 or more digits: Excel keeps 15, so its last digits may be"
