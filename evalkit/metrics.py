@@ -28,14 +28,29 @@ Conventions (one rule everywhere, so a bulletin's figures add up):
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
 from typing import Any
 
-import chinese_calendar
 import numpy as np
 import pandas as pd
 
+from evalkit._metrics_facts import (
+    ADOPTION_TYPES,
+    LEVELS,
+    _adoption_facts,
+    _fault_keys,
+    _instruction_facts,
+    _item_facts,
+    _members,
+    _skeleton,
+    _within,
+)
+from evalkit._metrics_time import (  # noqa: F401  (the public ones are imported from here)
+    _HOUR,
+    DEFAULT_DEADLINES,
+    _timeliness,
+    workday_lag,
+    workday_table,
+)
 from evalkit.data._dataset import Dataset
 from evalkit.data._schema import ENUMS
 from evalkit.periods import (  # noqa: F401  (the periods are still imported from here too)
@@ -47,12 +62,8 @@ from evalkit.periods import (  # noqa: F401  (the periods are still imported fro
     resolve_period,
 )
 
-LEVELS = ENUMS["level"].values
-ADOPTION_TYPES = ENUMS["adoption_type"].values
 FAULT_KINDS = ENUMS["fault_kind"].values
 BY_KEYS = {"unit": ["unit"], "group": ["group"], "informant": ["informant", "unit"]}
-DEFAULT_DEADLINES = {"urgent": {"hours": 2.0}, "commissioned": {"due_at": True}}
-_HOUR = pd.Timedelta(hours=1)
 
 
 def _span_for(dataset: Dataset, year: int | None, period: Any) -> Span:
@@ -61,10 +72,6 @@ def _span_for(dataset: Dataset, year: int | None, period: Any) -> Span:
             raise ValueError("the dataset has no submissions: give a period or a year")
         year = dataset.default_year
     return resolve_period(period, year=year)
-
-
-def _within(times: pd.Series, span: Span) -> pd.Series:
-    return (times >= span.start) & (times < span.end)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -110,249 +117,6 @@ def wilson_interval(successes, trials, confidence: float = 0.95):
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
-
-
-# --------------------------------------------------------------------------- calendar
-def workday_table(first, last) -> pd.Series:
-    """Whether each day from ``first`` to ``last`` (both included) is a Chinese working day.
-
-    Uses ``chinese_calendar.get_workdays`` once per year, so official holidays and
-    the swapped working weekend days count; years the package does not cover
-    fall back to Monday-Friday with a warning.
-
-    Examples
-    --------
-    >>> table = workday_table("2025-09-27", "2025-10-01")
-    >>> table.astype(int).tolist()  # Sat off, Sun 28 worked, Mon, Tue, National Day
-    [0, 1, 1, 1, 0]
-    """
-    days = pd.date_range(pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize(), freq="D")
-    working = np.asarray(days.day_of_week < 5)
-    for year in np.unique(days.year):
-        in_year = np.asarray(days.year == year)
-        try:
-            official = chinese_calendar.get_workdays(
-                days[in_year][0].date(), days[in_year][-1].date(), include_weekends=True
-            )
-        except NotImplementedError:
-            warnings.warn(
-                f"chinese_calendar has no holidays for {year}: counting Monday-Friday as working days",
-                stacklevel=2,
-            )
-            continue
-        working[in_year] = days[in_year].isin(pd.DatetimeIndex(official))
-    return pd.Series(working, index=days, name="workday")
-
-
-def workday_lag(start: pd.Series, end: pd.Series) -> pd.Series:
-    """Working days from the day of ``start`` to the day of ``end``.
-
-    Counts the working days after the start day up to and including the end
-    day, so a same-day submission has lag 0 and one on the next working day 1.
-    One workday table is built over the whole date range and read through
-    cumulative sums. Missing times give a missing lag.
-
-    Examples
-    --------
-    >>> event = pd.Series(pd.to_datetime(["2025-09-30 17:00", "2025-09-26 09:00"]))
-    >>> sent = pd.Series(pd.to_datetime(["2025-10-09 08:00", "2025-09-29 09:00"]))
-    >>> workday_lag(event, sent).tolist()  # Oct 1-8 off; Sun Sep 28 worked
-    [1, 2]
-    """
-    start_day, end_day = start.dt.normalize(), end.dt.normalize()
-    known = start_day.notna() & end_day.notna()
-    lag = pd.Series(pd.NA, index=start.index, dtype="Int64")
-    if not known.any():
-        return lag
-    first = min(start_day[known].min(), end_day[known].min())
-    last = max(start_day[known].max(), end_day[known].max())
-    cumulative = np.cumsum(workday_table(first, last).to_numpy())
-    start_pos = ((start_day[known] - first) // pd.Timedelta(days=1)).to_numpy()
-    end_pos = ((end_day[known] - first) // pd.Timedelta(days=1)).to_numpy()
-    lag[known] = cumulative[end_pos] - cumulative[start_pos]
-    return lag
-
-
-# --------------------------------------------------------------------------- deadlines
-def _deadline_settings(deadlines) -> dict[str, tuple[float | None, bool]]:
-    """``category -> (hours after event_at or None, whether due_at applies)``.
-
-    ``deadlines`` is None (the defaults), an object with a ``.deadlines``
-    attribute (``evalkit.scoring.rules.Rules``: its deadlines replace the defaults), or a
-    mapping ``category -> {"hours": h, "due_at": bool}`` (or a ``Deadline``)
-    whose categories replace the defaults one by one.
-    """
-    settings = dict(DEFAULT_DEADLINES)
-    if deadlines is not None and not isinstance(deadlines, Mapping):
-        settings = {}
-        deadlines = deadlines.deadlines
-    settings.update(deadlines or {})
-
-    def pair(spec) -> tuple[float | None, bool]:
-        if isinstance(spec, Mapping):
-            hours, due = spec.get("hours"), spec.get("due_at", False)
-        else:
-            hours, due = getattr(spec, "hours", None), getattr(spec, "due_at", False)
-        return (None if hours is None else float(hours)), bool(due)
-
-    return {category: pair(spec) for category, spec in settings.items()}
-
-
-def _deadline_at(submissions: pd.DataFrame, settings: dict) -> pd.Series:
-    """The moment each item becomes late: the earlier of ``event_at + hours`` and
-    ``due_at`` where they apply (NaT when none applies or its time is missing)."""
-    no_time = pd.Series(pd.NaT, index=submissions.index, dtype=submissions["submitted_at"].dtype)
-    deadline = no_time
-    for category, (hours, due) in settings.items():
-        after_event = (
-            no_time if hours is None else submissions["event_at"] + pd.Timedelta(hours=hours)
-        )
-        by_due = submissions["due_at"] if due else no_time
-        earliest = pd.concat([after_event, by_due], axis=1).min(axis=1)
-        deadline = deadline.mask(submissions["category"] == category, earliest)
-    return deadline
-
-
-def _timeliness(submissions: pd.DataFrame, deadlines) -> pd.DataFrame:
-    """Per item: deadline, calendar and working-day lags, and whether it was late."""
-    deadline_at = _deadline_at(submissions, _deadline_settings(deadlines))
-    return pd.DataFrame(
-        {
-            "deadline_at": deadline_at,
-            "lag_hours": (submissions["submitted_at"] - submissions["event_at"]) / _HOUR,
-            "lag_workdays": workday_lag(submissions["event_at"], submissions["submitted_at"]),
-            "late": (submissions["submitted_at"] > deadline_at)
-            .astype("boolean")
-            .mask(deadline_at.isna() | submissions["submitted_at"].isna()),
-        },
-        index=submissions.index,
-    )
-
-
-# --------------------------------------------------------------------------- per-item facts
-def _item_facts(dataset: Dataset, span: Span, deadlines) -> pd.DataFrame:
-    """One row per item submitted in the span (``item``: its row in submissions), 0/1 flags, lags."""
-    items = dataset.submissions[_within(dataset.submissions["submitted_at"], span)]
-    timing = _timeliness(items, deadlines)
-    urgent = items["category"] == "urgent"
-    commissioned = items["category"] == "commissioned"
-    late, on_time = timing["late"].eq(True).fillna(False), timing["late"].eq(False).fillna(False)
-    return pd.DataFrame(
-        {
-            "item": np.flatnonzero(_within(dataset.submissions["submitted_at"], span)),
-            "submitted": 1,
-            "urgent": urgent.astype(int),
-            "urgent_late": (urgent & late).astype(int),
-            "commissioned": commissioned.astype(int),
-            "commissioned_on_time": (commissioned & on_time).astype(int),
-            "commissioned_late": (commissioned & late).astype(int),
-            "lag_hours": timing["lag_hours"].astype(float),
-            "lag_workdays": timing["lag_workdays"].astype(float),
-        }
-    )
-
-
-def _tally(
-    row: np.ndarray, n_rows: int, values: pd.Series, categories, prefix: str
-) -> pd.DataFrame:
-    """Records per row (``row``: 0..n_rows-1) and value, one column per category (0 if none)."""
-    code = pd.Categorical(values, categories=list(categories)).codes
-    known = code >= 0
-    width = len(categories)
-    flat = np.bincount(row[known] * width + code[known], minlength=n_rows * width)
-    return pd.DataFrame(flat.reshape(n_rows, width), columns=[f"{prefix}{c}" for c in categories])
-
-
-def _item_codes(dataset: Dataset, ids: pd.Series) -> np.ndarray:
-    """Row of each submission id in ``dataset.submissions`` (-1 when unknown)."""
-    return pd.Index(dataset.submissions["submission_id"]).get_indexer(ids)
-
-
-def _adoption_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
-    """One row per item adopted in the span: distinct-item flags per level, record counts."""
-    made = dataset.adoptions[_within(dataset.adoptions["adopted_at"], span)]
-    items, row = np.unique(_item_codes(dataset, made["submission_id"]), return_inverse=True)
-    n = len(items)
-    per_level = _tally(row, n, made["level"], LEVELS, "adopted_")
-    at_or_above = per_level.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1] > 0
-    facts = pd.concat(
-        [
-            pd.DataFrame({"item": items, "adopted": (per_level.sum(axis=1) > 0).astype(int)}),
-            (per_level > 0).astype(int),
-            at_or_above.iloc[:, 1:3]
-            .astype(int)
-            .set_axis(["adopted_city_up", "adopted_province_up"], axis=1),
-            _tally(row, n, made["adoption_type"], ADOPTION_TYPES, "adoptions_"),
-        ],
-        axis=1,
-    )
-    return facts[facts["item"] >= 0]
-
-
-def _leader_base_level(levels: pd.Series) -> pd.Series:
-    """A leader level's administrative level: 市主要领导, 市委市政府秘书长 ... count as 市级."""
-    text = levels.astype("string")
-    return text.str.replace(r"_(main|office|secretary)$", "", regex=True)
-
-
-def _instruction_facts(dataset: Dataset, span: Span) -> pd.DataFrame:
-    """One row per item with an instruction in the span: instruction records per level.
-
-    Instructions are records (``Dataset.instructions``: the instructions file and the
-    adoptions' 批示 columns, one record per leader), so two leaders on one adoption
-    count two. A record counts in the period of its ``instructed_at`` (an adoption's
-    own instruction carries the adoption's date); tiers count at their level.
-    """
-    records = dataset.instructions
-    records = records[_within(records["instructed_at"], span)]
-    items, row = np.unique(_item_codes(dataset, records["submission_id"]), return_inverse=True)
-    counts = _tally(
-        row, len(items), _leader_base_level(records["leader_level"]), LEVELS, "instructions_"
-    )
-    facts = pd.concat([pd.DataFrame({"item": items}), counts], axis=1)
-    return facts[facts["item"] >= 0]
-
-
-# --------------------------------------------------------------------------- grouping
-def _members(dataset: Dataset, by: str) -> pd.DataFrame:
-    """``item`` (row in submissions) and the key columns of ``by``, one row per item and key."""
-    if by == "informant":
-        pairs = dataset.submission_informants[["submission_id", "informant", "unit"]]
-    else:
-        pairs = dataset.submission_units[["submission_id", "unit"]]
-        if by == "group":
-            pairs = pairs.merge(dataset.units[["unit", "group"]], on="unit")[
-                ["submission_id", "group"]
-            ]
-    pairs = pairs.drop_duplicates(ignore_index=True)
-    item = _item_codes(dataset, pairs.pop("submission_id"))
-    return pairs.assign(item=item)[item >= 0]
-
-
-def _fault_keys(dataset: Dataset, span: Span, by: str) -> pd.DataFrame:
-    """Faults in the span with the key columns of ``by`` and their ``kind``."""
-    faults = dataset.faults[_within(dataset.faults["occurred_at"], span)]
-    if by == "informant":  # only faults tied to an item reach its informants
-        informants = dataset.submission_informants[["submission_id", "informant", "unit"]]
-        return faults[["submission_id", "kind"]].merge(informants, on="submission_id")
-    if by == "group":
-        return faults[["unit", "kind"]].merge(dataset.units[["unit", "group"]], on="unit")
-    return faults[["unit", "kind"]]
-
-
-def _skeleton(dataset: Dataset, by: str, members: pd.DataFrame, active) -> pd.DataFrame:
-    """The rows of the result: every unit or group, or every informant active in the period."""
-    units = dataset.units.reindex(columns=["unit", "group", "class"])
-    if by == "unit":
-        return units.reset_index(drop=True)
-    if by == "group":
-        return units[["group"]].drop_duplicates(ignore_index=True)
-    people = members[members["item"].isin(active)][["informant", "unit"]].drop_duplicates()
-    order = pd.Series(range(len(units)), index=units["unit"])
-    people = people.assign(_order=people["unit"].map(order)).sort_values(
-        ["_order", "unit", "informant"], kind="stable"
-    )
-    return people.drop(columns="_order").merge(units, on="unit", how="left").reset_index(drop=True)
 
 
 COUNT_COLUMNS = [
