@@ -177,6 +177,13 @@ def _filled(cells: pd.Series) -> np.ndarray:
             pc.greater(pc.binary_length(values), 0), pc.invert(pc.utf8_is_space(values))
         )
         return np.asarray(pc.fill_null(filled, False), dtype=bool)
+    values = cells.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # a workbook's text column: the kernels of .astype("string").str.strip().ne("") on its
+        # Arrow array, without pandas' overhead (every column of every sheet is looked at)
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+        filled = pc.not_equal(pc.utf8_trim_whitespace(text), "")
+        return np.asarray(pc.fill_null(filled, False), dtype=bool)
     return cells.astype("string").str.strip().ne("").fillna(False).to_numpy(dtype=bool)
 
 
@@ -186,6 +193,8 @@ def _cell_issues(sheet: Sheet, rows: pd.Index, columns: pd.Series) -> pd.DataFra
     ``rows`` are the 0-based sheet rows kept as records, ``columns`` maps the sheet's
     column positions read to canonical names. Each issue is an error on its record.
     """
+    if not sheet.marks and not sheet.merged:  # most sheets: none, and no frames to build
+        return _cell_frame(np.empty(0, "int64"), *(np.empty(0, object) for _ in range(3)))
     position = pd.Series(np.arange(len(rows)), index=rows)
     found = [(m.row, m.col, m.value, m.message) for m in sheet.marks]
     for r0, c0, r1, c1 in sheet.merged:
@@ -208,13 +217,17 @@ def _cell_issues(sheet: Sheet, rows: pd.Index, columns: pd.Series) -> pd.DataFra
     found = [f for f in found if f[0] in position.index and f[1] in columns.index]
     frame = pd.DataFrame(found, columns=["sheet_row", "sheet_col", "value", "message"])
     frame = frame.drop_duplicates(["sheet_row", "sheet_col"])
+    return _cell_frame(
+        position.reindex(frame["sheet_row"]).to_numpy(dtype="int64"),
+        columns.reindex(frame["sheet_col"]).to_numpy(dtype=object),
+        frame["value"].to_numpy(dtype=object),
+        frame["message"].to_numpy(dtype=object),
+    )
+
+
+def _cell_frame(index, column, value, message) -> pd.DataFrame:
     return pd.DataFrame(
-        {
-            "index": position.reindex(frame["sheet_row"]).to_numpy(dtype="int64"),
-            "column": columns.reindex(frame["sheet_col"]).to_numpy(dtype=object),
-            "value": frame["value"].to_numpy(dtype=object),
-            "message": frame["message"].to_numpy(dtype=object),
-        },
+        {"index": index, "column": column, "value": value, "message": message},
         columns=CELL_ISSUE_COLUMNS,
     )
 

@@ -8,6 +8,7 @@ warning leaves the row loaded. Nothing is dropped without a reason.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 import numpy as np
@@ -54,7 +55,8 @@ class Checker:
         # error, and no other check reports the same cell as empty.
         self.marked: dict[str, np.ndarray] = {}
         cells = raw.cell_issues
-        for column, found in cells.groupby("column", sort=False):
+        # (grouped only when there are some: most files have none)
+        for column, found in cells.groupby("column", sort=False) if len(cells) else ():
             where = pd.Series(False, index=self.frame.index)
             where.iloc[found["index"].to_numpy()] = True
             self.marked[column] = where.to_numpy()
@@ -174,22 +176,20 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
         if not keep_width and not all_ascii(text):  # ASCII has nothing to normalise or remove
             # Arrow's kernels: pandas' .str.normalize is a Python loop
             text = pc.utf8_normalize(pc.replace_substring_regex(text, _INVISIBLE, ""), "NFKC")
-        text = pc.utf8_trim_whitespace(text)
-        text = pd.Series(pd.arrays.ArrowStringArray(text), index=distinct.index)
+        values = pc.utf8_trim_whitespace(text)
         # A number cell 12.0 or 1e+16 (a float column, or Excel) reads as its digits; the
         # text "12.0" stays. Only the few cells that look so have their type looked at.
-        maybe = (
-            pd.Series(False, index=text.index)
-            if is_text(distinct)  # text cells only (CSV): no number among them
-            else text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
-        )
-        if maybe.any():
-            integral = distinct[maybe].map(_integral_float)
-            text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
-        values = arrow_array(text.astype("string[pyarrow]"))  # an empty cell is missing
-        empty = pc.equal(pc.binary_length(values), 0)
+        # Text cells only (CSV, or a workbook's text column): no number among them.
+        if not is_text(distinct):
+            text = pd.Series(pd.arrays.ArrowStringArray(values), index=distinct.index)
+            maybe = text.str.contains(r"\.0$|e\+", regex=True).fillna(False).astype(bool)
+            if maybe.any():
+                integral = distinct[maybe].map(_integral_float)
+                text = text.mask(integral.notna().reindex(text.index, fill_value=False), integral)
+            values = arrow_array(text.astype("string[pyarrow]"))
+        empty = pc.equal(pc.binary_length(values), 0)  # an empty cell is missing
         values = pc.if_else(empty, pa.scalar(None, values.type), values)
-        return pd.Series(pd.arrays.ArrowStringArray(values), index=text.index)
+        return pd.Series(pd.arrays.ArrowStringArray(values), index=distinct.index)
 
     if _kind(raw) in ("datetime", "datetime64", "date"):  # Excel or generated datetimes
         return pd.to_datetime(raw).astype("string[pyarrow]").rename(raw.name)
@@ -199,9 +199,9 @@ def as_text(raw: pd.Series, *, keep_width: bool = False) -> pd.Series:
     if mostly_distinct(values):
         return on_distinct(values, clean).astype("string[pyarrow]")
     codes, uniques = distinct(values)
-    cleaned = clean(uniques).astype("string[pyarrow]")
+    cleaned = clean(uniques)  # Arrow strings already, as is their take
     spread = pd.api.extensions.take(cleaned.array, codes, allow_fill=True)
-    text = pd.Series(spread, index=raw.index, name=raw.name).astype("string[pyarrow]")
+    text = pd.Series(spread, index=raw.index, name=raw.name)
     register_derived(text, codes, cleaned)  # its distinct values, for the checks that follow
     return text
 
@@ -225,10 +225,9 @@ def hidden_characters(raw: pd.Series) -> pd.Series:
     they are trimmed like any space) of the cells holding any, as ``U+200B`` names joined
     by spaces, indexed like ``raw``; cells without any are left out. One Arrow pass (over
     the distinct cells, when they are known) finds the rare cells concerned."""
-    none = pd.Series([], index=raw.index[:0], dtype="string[pyarrow]")
     text = as_arrow_strings(raw)
     if not is_text(text) and "mixed" not in _kind(raw):  # numbers, datetimes: nothing hidden
-        return none
+        return _no_cells(raw)
     if not is_text(text):
         text = on_distinct(raw, lambda d: d.map(lambda v: v if isinstance(v, str) else None))
         text = text.astype("string[pyarrow]")
@@ -237,15 +236,25 @@ def hidden_characters(raw: pd.Series) -> pd.Series:
     codes, uniques = distinct(text)  # looked for in each distinct value once
     names = _hidden_in(uniques)
     if names.empty:
-        return none
+        return _no_cells(raw)
     rows = np.flatnonzero(np.isin(codes, names.index.to_numpy()))
     return pd.Series(names.reindex(codes[rows]).array, index=raw.index[rows])
 
 
+def _no_cells(raw: pd.Series) -> pd.Series:
+    """The result when no cell of ``raw`` has hidden characters (most columns)."""
+    return pd.Series(_NO_NAMES, index=raw.index[:0])
+
+
+_NO_NAMES = pd.array([], dtype="string[pyarrow]")  # made once: dozens of columns a load
+
+
 def _hidden_in(text: pd.Series) -> pd.Series:
     if all_ascii(arrow_array(text)):  # every hidden character and odd space is beyond ASCII
-        return pd.Series([], index=text.index[:0], dtype="string[pyarrow]")
+        return _no_cells(text)
     found = np.asarray(pc.fill_null(pc.match_substring_regex(arrow_array(text), _HIDDEN), False))
+    if not found.any():  # the usual case: nothing to name
+        return _no_cells(text)
     names = text[found].map(_hidden_names).astype("string[pyarrow]")
     return names[names.ne("")]  # odd spaces only around the text: trimmed, nothing to say
 
@@ -308,19 +317,32 @@ def as_enum(text: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series
     categorical and a mask of values that are present but unknown.
     """
     enum = ENUMS[enum_name]
-    spellings = enum.spellings | overrides.get(enum_name, {})
-    keys = header_keys(pd.Series(list(spellings), dtype="string"))
-    lookup = dict(zip(keys, spellings.values(), strict=True))
+    extra = overrides.get(enum_name, {})
+    try:
+        lookup = _spelling_lookup(enum_name, tuple(extra.items()))
+    except TypeError:  # a value that cannot be hashed: looked up as it is, uncached
+        lookup = _spelling_lookup.__wrapped__(enum_name, tuple(extra.items()))
     dtype = pd.CategoricalDtype(list(enum.values), ordered=enum.ordered)
     # each distinct spelling looked up once; rows get their category's code by position
     codes, uniques = distinct(as_arrow_strings(text))
-    canonical = header_keys(uniques).map(lookup)
-    category = np.append(pd.Categorical(canonical, dtype=dtype).codes, -1)  # [-1]: empty cell
-    unknown = np.append(canonical.isna().to_numpy(), False)
+    canonical = [lookup.get(key) for key in header_keys(uniques)]  # None: not a spelling
+    position = {value: i for i, value in enumerate(enum.values)}
+    # [-1]: an empty cell; a value not of the enumeration (or none) has no category
+    category = np.array([position.get(value, -1) for value in canonical] + [-1], dtype=np.int64)
+    unknown = np.array([value is None for value in canonical] + [False], dtype=bool)
     if enum.default is not None:
         category[-1] = enum.values.index(enum.default)
     bad = pd.Series(unknown[codes], index=text.index)
     return pd.Series(pd.Categorical.from_codes(category[codes], dtype=dtype), index=text.index), bad
+
+
+@functools.lru_cache(maxsize=64)
+def _spelling_lookup(enum_name: str, extra: tuple) -> dict:
+    """Every spelling of an enumeration (and the mapping's ``extra`` ones), as
+    :func:`header_keys`, to its canonical value: the same for every column and file."""
+    spellings = ENUMS[enum_name].spellings | dict(extra)
+    keys = header_keys(pd.Series(list(spellings), dtype="string"))
+    return dict(zip(keys, spellings.values(), strict=True))
 
 
 def enum_expectation(enum_name: str) -> str:
