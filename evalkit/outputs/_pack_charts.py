@@ -8,6 +8,8 @@ worker processes while the main process writes the workbook and the documents.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +130,26 @@ def chart_pool(n_jobs: int):
         return ThreadPoolExecutor(max_workers=1)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_leave_interrupts_to_the_parent)  # fmt: skip
+
+
+@contextlib.contextmanager
+def frozen_heap():
+    """The objects alive on entry (the modules, the dataset) kept out of garbage collection
+    until exit, here and in the chart workers forked meanwhile.
+
+    A full collection walks every tracked object; these are long-lived, and the workers
+    inherit them by fork, so each collection in either walked them again for nothing
+    (about 0.5 s of CPU over the sample report, a third of its collection time). A
+    caller's own :func:`gc.freeze` is left as it is.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _leave_interrupts_to_the_parent() -> None:

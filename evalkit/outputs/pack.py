@@ -19,7 +19,14 @@ import pandas as pd
 from evalkit.data._dataset import Dataset
 from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
 from evalkit.outputs._labels import enum_label, header_labels, label, rule_label, translate
-from evalkit.outputs._pack_charts import chart_jobs, chart_pool, early_jobs, render, titled
+from evalkit.outputs._pack_charts import (
+    chart_jobs,
+    chart_pool,
+    early_jobs,
+    frozen_heap,
+    render,
+    titled,
+)
 from evalkit.outputs._pack_words import text as _text
 from evalkit.outputs.rules_text import rules_rows
 from evalkit.scoring.rules import Rules, load_rules
@@ -270,7 +277,7 @@ def write_pack(
     # Charts render in worker processes while this one computes the tables and writes the
     # workbook, the documents and the CSV files: the charts of the data alone start first,
     # the others as soon as their tables are there, before the ledger is listed.
-    with chart_pool((os.cpu_count() or 1) if charts else 0) as pool:
+    with frozen_heap(), chart_pool((os.cpu_count() or 1) if charts else 0) as pool:
         formats = ("png", "svg") if svg else ("png",)
         early = titled(early_jobs(dataset, year, lang, span), when, span) if charts else []
         started = {job[0]: pool.submit(render, job, out, formats) for job in early}
