@@ -28,6 +28,9 @@ from evalkit.data._schema import COLUMNS
 from evalkit.data._xlsx import Sheet, cell_name
 
 CELL_ISSUE_COLUMNS = ["index", "column", "value", "message"]
+# Empty frames are copied from these, made once: building a frame, even an empty one, takes
+# about a millisecond, and every file has a table of cell issues, most of them empty.
+_NO_CELL_ISSUES = pd.DataFrame(columns=CELL_ISSUE_COLUMNS)  # objects (as made by hand)
 
 
 @dataclass
@@ -46,9 +49,7 @@ class RawTable:
     # a formula never calculated, the hidden part of a merged range): each is an error on
     # its record. Columns: "index" (position in ``frame``), "column" (canonical), "value"
     # (what the cell shows), "message".
-    cell_issues: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=CELL_ISSUE_COLUMNS)
-    )
+    cell_issues: pd.DataFrame = field(default_factory=lambda: _NO_CELL_ISSUES.copy())
     # The file name of each record when the records come from several sheets
     # ("file [sheet]"); None when every record comes from ``file``.
     row_files: np.ndarray | None = None
@@ -194,7 +195,7 @@ def _cell_issues(sheet: Sheet, rows: pd.Index, columns: pd.Series) -> pd.DataFra
     column positions read to canonical names. Each issue is an error on its record.
     """
     if not sheet.marks and not sheet.merged:  # most sheets: none, and no frames to build
-        return _cell_frame(np.empty(0, "int64"), *(np.empty(0, object) for _ in range(3)))
+        return _NO_SHEET_CELL_ISSUES.copy()
     position = pd.Series(np.arange(len(rows)), index=rows)
     found = [(m.row, m.col, m.value, m.message) for m in sheet.marks]
     for r0, c0, r1, c1 in sheet.merged:
@@ -230,6 +231,9 @@ def _cell_frame(index, column, value, message) -> pd.DataFrame:
         {"index": index, "column": column, "value": value, "message": message},
         columns=CELL_ISSUE_COLUMNS,
     )
+
+
+_NO_SHEET_CELL_ISSUES = _cell_frame(np.empty(0, "int64"), *(np.empty(0, object) for _ in range(3)))
 
 
 def _unreadable(table: str, name: str, message: str) -> RawTable:

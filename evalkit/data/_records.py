@@ -300,8 +300,10 @@ def warn_repeats(check: Checker, records: pd.DataFrame, key: list[str], column: 
     Whether a repeat is one record written twice or two records, only the office
     knows: the row is loaded and the warning names the earlier row.
     """
-    first = records.groupby(key, observed=True, dropna=False)[["source", "row"]].transform("first")
     again = records.duplicated(key) & records["source"].eq(check.raw.table)
+    if not again.any():  # the usual case: nothing to say, and no groups to build
+        return
+    first = records.groupby(key, observed=True, dropna=False)[["source", "row"]].transform("first")
     index_of = pd.Series(check.frame.index, index=check.rows)
     message = pd.Series(
         (
