@@ -159,9 +159,8 @@ def _build(raws: dict[str, RawTable], mapping: dict, file_issues: list[dict]) ->
                           "counted once per item and level; the item's forwarding there is")  # fmt: skip
     checkers = [c_units, c_subs, c_adopt, c_faults, c_instr, c_fwd]
     check_years(checkers, subs["submitted_at"])
-    issue_frames = [pd.DataFrame(file_issues, columns=ISSUE_COLUMNS)]
-    for raw in raws.values():
-        issue_frames.append(pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS))
+    found = [file_issues, *(raw.issues for raw in raws.values())]
+    issue_frames = [pd.DataFrame(f, columns=ISSUE_COLUMNS) for f in found if f]  # empty: left out
     issue_frames += [f for c in checkers for f in c.issues]
     issues = pd.concat(
         [f for f in issue_frames if not f.empty] or [pd.DataFrame(columns=ISSUE_COLUMNS)],
