@@ -24,6 +24,7 @@ from evalkit.outputs._pack_charts import (
     chart_pool,
     early_jobs,
     frozen_heap,
+    gc_paused,
     render,
     titled,
 )
@@ -309,8 +310,10 @@ def _write_documents(t, dataset, rules, year, out, lang, jobs, started, say, *, 
         index.append((path.name, description))
 
     say("evalkit: writing the workbook")
-    workbook = write_workbook(out / f"ranking_{tag}.xlsx", _sheets(t, dataset, rules, when, lang),
-                              title=_text("index_title", lang, when=when), lang=lang)  # fmt: skip
+    sheets = _sheets(t, dataset, rules, when, lang)
+    with gc_paused():
+        workbook = write_workbook(out / f"ranking_{tag}.xlsx", sheets,
+                                  title=_text("index_title", lang, when=when), lang=lang)  # fmt: skip
     record(workbook, _text("workbook", lang))
     for key, name in (("scores", "units"), ("informants", "informants"), ("awards", "awards"),
                       ("ledger", "ledger")):  # fmt: skip
