@@ -74,14 +74,12 @@ def _header_row(cells: pd.DataFrame, lookup: dict[str, str]) -> int | None:
     if head.empty:
         return None
     # a few dozen cells: header_key on each is cheaper than a column of pandas string calls
-    score = pd.Series(
-        [
-            sum(header_key(v) in lookup for v in row if not _missing(v))
-            for row in head.to_numpy(dtype=object)
-        ],
-        index=head.index,
-    )
-    return None if score.max() == 0 else int(score.idxmax())
+    score = [
+        sum(header_key(v) in lookup for v in row if not _missing(v))
+        for row in head.to_numpy(dtype=object)
+    ]
+    best = max(score)  # the first row of the highest score, as idxmax gave
+    return None if best == 0 else int(head.index[score.index(best)])
 
 
 def _missing(value) -> bool:

@@ -106,7 +106,9 @@ def frame_to_raw(
             )
     originals = cells.iloc[header_row].astype(object)
     originals = originals.where(originals.notna(), None)
-    canonical = header_keys(originals).map(lookup)
+    # the canonical name of each header cell, None when unknown (as a list: Series.map
+    # builds a Series of the whole lookup each call)
+    canonical = pd.Series([lookup.get(k) for k in header_keys(originals)], index=originals.index)
     body = cells.iloc[header_row + 1 :]
     filled = {pos: _filled(body[pos]) for pos in body.columns}
     is_blank = ~np.logical_or.reduce(list(filled.values()), initial=False)
