@@ -37,7 +37,16 @@ from evalkit._bench_doc import DOC_END as DOC_END
 from evalkit._bench_doc import DOC_START as DOC_START
 from evalkit._bench_doc import doc_section, render, side_by_side, write_doc
 from evalkit._bench_figures import bench_large, bench_monte_carlo, bench_rescoring, bench_sample
-from evalkit._bench_kit import LARGE, MEDIUM, SMALL, Figure, _progress, _scaled, machine_info
+from evalkit._bench_kit import (
+    LARGE,
+    MEDIUM,
+    SMALL,
+    Figure,
+    _progress,
+    _scaled,
+    compile_bytecode,
+    machine_info,
+)
 from evalkit._bench_kit import YEAR as YEAR
 from evalkit._bench_kit import timed as timed
 from evalkit._bench_side import duckdb_aggregation as duckdb_aggregation
@@ -65,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MPLBACKEND", "agg")
     start = time.perf_counter()
     machine = machine_info()
+    machine["evalkit bytecode"] = compile_bytecode()  # before the fresh processes below
     from evalkit import _bench_side as side  # issue 11's table, beside DuckDB and polars
 
     check = side.bench_check_sample(3)
