@@ -114,6 +114,14 @@ def compile_bytecode() -> str:
     )
 
 
+def memory_gib() -> float:
+    """This machine's memory in GiB (Linux), 0 where unknown."""
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        return 0.0
+    return int(meminfo.read_text().split("MemTotal:")[1].split()[0]) / 1024**2
+
+
 def machine_info() -> dict[str, str]:
     """Platform, CPU model, cores, memory and library versions of this machine."""
     cpuinfo = Path("/proc/cpuinfo")
@@ -125,11 +133,7 @@ def machine_info() -> dict[str, str]:
             if line.startswith("model name")
         ]
         model = names[0] if names else model
-    memory = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
-        memory = f"{total_kb / 1024**2:.1f} GiB"
+    memory = f"{memory_gib():.1f} GiB" if memory_gib() else "unknown"
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     import duckdb
     import polars

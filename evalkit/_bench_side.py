@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import evalkit
-from evalkit._bench_kit import YEAR, Figure, _label, _progress, timed
+from evalkit._bench_kit import YEAR, Figure, _label, _progress, memory_gib, timed
 from evalkit._paths import SAMPLE_DIR
 from evalkit.data._sample import generate_large
 from evalkit.data._schema import ENUMS
@@ -120,8 +120,12 @@ def write_csv_folder(sizes: dict[str, int], folder: Path) -> None:
         pl.from_pandas(frame).write_csv(folder / f"{table}.csv")
 
 
-def bench_csv_folder(sizes: dict[str, int], repeats: int) -> list[Figure]:
-    """Load + score a folder of CSV files, beside DuckDB and polars reading the same files."""
+def bench_csv_folder(sizes: dict[str, int], repeats: int, *, targets: bool = True) -> list[Figure]:
+    """Load + score a folder of CSV files, beside DuckDB and polars reading the same files.
+
+    ``targets``: issue 11's (3x DuckDB, under 3 GiB) hold for the million-item folder; the
+    ten-million one must load and score on the machine, and is measured without them.
+    """
     label = _label(sizes)
     with tempfile.TemporaryDirectory() as tmp:
         _progress(f"writing a CSV folder of {label}")
@@ -140,8 +144,12 @@ def bench_csv_folder(sizes: dict[str, int], repeats: int) -> list[Figure]:
     gib = 1024**2  # VmHWM is in KiB
     return [
         Figure(f"load + score a CSV folder ({label}; {size:.0f} MB), fresh process", ek[3],
-               3 * dk[1], f"least CPU of {repeats}; load {ek[2]:.1f} s, imports included;"
-               f" peak {ek[5] / gib:.2f} GiB (target < 3 GiB); target: 3x DuckDB", ek[4]),
+               3 * dk[1] if targets else None,
+               f"least CPU of {repeats}; load {ek[2]:.1f} s, imports included;"
+               + (f" peak {ek[5] / gib:.2f} GiB (target < 3 GiB); target: 3x DuckDB" if targets
+                  else f" peak {ek[5] / gib:.2f} GiB of this machine's {memory_gib():.1f} GiB;"
+                  " issue 11 asks that it load and score here, with no time target"),
+               ek[4]),
         Figure("  DuckDB: read the same CSV files + per-unit items and adoption points", dk[1],
                None, f"least CPU of {repeats}; peak {dk[3] / gib:.2f} GiB; {dk[0]:.0f} units",
                dk[2]),
