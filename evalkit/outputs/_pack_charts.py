@@ -162,12 +162,12 @@ def gc_paused():
     cells live until it is saved, so each collection meanwhile walked them all again for
     nothing (a quarter of the workbook's CPU on the sample). Cycles made inside are
     collected after, as usual."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
