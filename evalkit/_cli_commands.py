@@ -230,17 +230,24 @@ def _out(args: argparse.Namespace, default: str | Path | None = None) -> Path:
         raise UserError(f"--out {error}") from None
 
 
+def _data_and_rules(args: argparse.Namespace):
+    """The data and the rules of ``score`` and ``report``: the period, the rules file and
+    the output folder are checked first, so that a mistake in them fails before the data
+    is read."""
+    _period(args)
+    _rules(args.rules)
+    if args.out:
+        _out(args)
+    dataset = _load_clean(args)
+    return dataset, _checked_rules(args, dataset, args.rules)
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from evalkit.outputs._excel import Sheet, write_csv, write_workbook
     from evalkit.outputs.pack import localise
     from evalkit.scoring.scorer import score, score_informants
 
-    _period(args)
-    _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
-    if args.out:
-        _out(args)
-    dataset = _load_clean(args)
-    rules = _checked_rules(args, dataset, args.rules)
+    dataset, rules = _data_and_rules(args)
     with _step(f"scoring {args.span.label if args.span else args.year}"):
         units = score(dataset, rules, year=args.year, period=args.span)
         people = score_informants(dataset, rules, year=args.year, period=args.span)
@@ -264,12 +271,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.outputs._staging import staged_folder
     from evalkit.outputs.pack import write_pack
 
-    _period(args)
-    _rules(args.rules)  # a bad rules file (or --out) fails before the data is read
-    if args.out:
-        _out(args)
-    dataset = _load_clean(args)
-    rules = _checked_rules(args, dataset, args.rules)
+    dataset, rules = _data_and_rules(args)
     out = _out(args)
     # Written beside the old pack and moved into place at the end: a failed or interrupted
     # run leaves the previous pack whole.
