@@ -33,6 +33,9 @@ def _enum(name, zh, extra, default=None, ordered=False):
     return Enum(name, tuple(zh), zh, spellings, default, ordered)
 
 
+# The four administrative levels, shared by where an item was adopted and who instructed on it
+ADMIN_LEVELS = {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"}
+
 ENUMS: dict[str, Enum] = {
     e.name: e
     for e in (
@@ -49,7 +52,7 @@ ENUMS: dict[str, Enum] = {
         ),
         _enum(
             "level",
-            {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"},
+            ADMIN_LEVELS,
             {
                 "county": ("县", "区级", "区", "县区级", "本级"),
                 "city": ("市", "地市级", "州级"),
@@ -70,7 +73,7 @@ ENUMS: dict[str, Enum] = {
         ),
         _enum(
             "instruction_level",
-            {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"},
+            ADMIN_LEVELS,
             {
                 "county": ("县", "县领导", "区级", "区领导", "县级领导"),
                 "city": ("市", "市领导", "市级领导"),
