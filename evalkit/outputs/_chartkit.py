@@ -23,7 +23,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from evalkit.outputs._excel import replace_atomically
+from evalkit.outputs._files import replace_atomically
 from evalkit.outputs._fonts import chart_rc, embolden
 from evalkit.outputs._labels import label, translate, veto_suffix
 

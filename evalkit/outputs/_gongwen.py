@@ -34,7 +34,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from evalkit.outputs._excel import FIXED_TIME, _stable_zip, display_width, replace_atomically
+from evalkit.outputs._excel import display_width
+from evalkit.outputs._files import FIXED_TIME, replace_atomically, stable_zip
 from evalkit.outputs._office import OFFICE_FILE, Office, OfficeError, load_office
 
 __all__ = ["OFFICE_FILE", "Gongwen", "Office", "OfficeError", "load_office"]
@@ -427,7 +428,7 @@ class Gongwen:
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         self.document.save(buffer)
-        return _stable_zip(buffer.getvalue())
+        return stable_zip(buffer.getvalue())
 
     def save(self, path: str | Path) -> Path:
         """Write the document atomically; the same content always gives the same bytes."""

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from evalkit.data._dataset import Dataset
-from evalkit.outputs._excel import Sheet, replace_atomically, write_csv, write_workbook
+from evalkit.outputs._excel import Sheet, write_csv, write_workbook
+from evalkit.outputs._files import replace_atomically
 from evalkit.outputs._labels import enum_label, header_labels, label, rule_label, translate
 from evalkit.outputs._pack_charts import (
     chart_jobs,

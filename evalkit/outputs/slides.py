@@ -31,7 +31,7 @@ from pptx.util import Emu, Inches, Pt
 
 from evalkit.data._dataset import Dataset
 from evalkit.metrics import LEVELS, resolve_period
-from evalkit.outputs._excel import FIXED_TIME, _stable_zip, replace_atomically
+from evalkit.outputs._files import FIXED_TIME, replace_atomically, stable_zip
 from evalkit.outputs._gongwen import Office, load_office
 from evalkit.outputs.bulletin_doc import _totals
 from evalkit.scoring.rules import Rules
@@ -155,7 +155,7 @@ class _Deck:
     def save(self, path: Path) -> Path:
         buffer = io.BytesIO()
         self.prs.save(buffer)
-        return replace_atomically(path, _stable_zip(buffer.getvalue()))
+        return replace_atomically(path, stable_zip(buffer.getvalue()))
 
 
 def _num(value: float) -> str:
