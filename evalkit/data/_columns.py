@@ -146,22 +146,22 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
     matches = np.zeros(len(check.frame), dtype=int)
     filled = np.zeros(len(check.frame), dtype=int)
     spellings = pa.array(list(lookup))
+    own = {name: [k for k, c in lookup.items() if c == name and k] for name in present}
 
     def spelled_as(name: str, cells: pd.Series) -> pd.Series:
         values = arrow_array(cells)
-        own = [k for k, c in lookup.items() if c == name and k]
         if all_ascii(values):
             # ASCII text (ids, times): NFKC leaves it as it is and the cell is trimmed, so
             # its key starts with its first character in lower case: a cell can be a
             # spelling only when that character begins one (no id or time begins so)
             first = pc.utf8_lower(pc.utf8_slice_codeunits(values, 0, 1))
-            starts = pa.array(sorted({k[0] for k in own}), type=pa.string())
+            starts = pa.array(sorted({k[0] for k in own[name]}), type=pa.string())
             candidate = pc.is_in(first, value_set=starts)
         else:
             # Only a cell as short as a spelling of this column can be one, unless it holds
             # characters that the header key removes or composes (spaces, combining marks,
             # Hangul jamo): the others keep at least one character each.
-            longest = max((len(k) for k in own), default=0)
+            longest = max((len(k) for k in own[name]), default=0)
             short = pc.less_equal(pc.utf8_length(values), longest)
             candidate = short
             if pc.any(pc.invert(short)).as_py():  # the pattern (Unicode classes) takes 0.3 ms
@@ -189,8 +189,7 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
         if rows is None and not known(cells) and all_ascii(arrow_array(cells)):
             # ids and times: a cell can be a spelling only if its first character begins
             # one (see spelled_as), looked at in the column's bytes without a copy
-            starts = {k[0] for k, c in lookup.items() if c == name and k}
-            if not _may_start_with(arrow_array(cells), starts):
+            if not _may_start_with(arrow_array(cells), {k[0] for k in own[name]}):
                 return np.zeros(len(cells), dtype=bool)
         # each distinct cell once (units, categories and times repeat)
         found = on_distinct(cells, lambda distinct, name=name: spelled_as(name, distinct))
