@@ -15,7 +15,6 @@ be, so that it swallows the following records.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 
@@ -139,7 +138,7 @@ def _is_utf8(data: bytes) -> bool:
     """Whether ``data`` is UTF-8 text (checked before pyarrow hands rows of another width
     to Python, which it cannot do for GBK bytes: it would print an ignored error)."""
     try:
-        codecs.decode(data, "utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
