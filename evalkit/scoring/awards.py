@@ -78,6 +78,17 @@ def _select(frame: pd.DataFrame, rules_list, kind: str) -> pd.DataFrame:
     return out.drop_duplicates(subset=[c for c in ("unit", "informant") if c in out], keep="first")
 
 
+def _unit_flag(own_unit: pd.Series, status: pd.DataFrame, column: str, default: bool) -> pd.Series:
+    """The unit's flag ``column`` for each informant (``default`` where the unit has none).
+
+    Through the nullable boolean type: a flag missing from ``status`` maps to float NaN,
+    which pandas will no longer fill with a bool.
+    """
+    if column not in status:
+        return pd.Series(default, index=own_unit.index, dtype=bool)
+    return own_unit.map(status[column]).astype("boolean").fillna(default).astype(bool)
+
+
 def select_awards(
     unit_scores: pd.DataFrame,
     rules: Rules | str = "default",
@@ -120,12 +131,11 @@ def select_awards(
         status = unit_scores.set_index("unit")
         own_unit = informant_scores["unit"]
         people = informant_scores.assign(
-            vetoed=own_unit.map(status["vetoed"]).fillna(False).astype(bool),
-            eligible=own_unit.map(status.get("eligible", pd.Series(dtype=bool))).fillna(True),
+            vetoed=_unit_flag(own_unit, status, "vetoed", False),
+            eligible=_unit_flag(own_unit, status, "eligible", True),
             **{"class": own_unit.map(status["class"]) if "class" in status else pd.NA},
-            quota_met=informant_scores["unit"].map(status.get("quota_met", pd.Series(dtype=bool)))
-            .fillna(True).astype(bool),
-        )  # fmt: skip
+            quota_met=_unit_flag(own_unit, status, "quota_met", True),
+        )
         parts.append(_select(people, rules["awards.informants"] or (), "informant"))
     out = pd.concat(
         [p for p in parts if len(p)] or [pd.DataFrame(columns=AWARD_COLUMNS)], ignore_index=True
