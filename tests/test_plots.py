@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -929,3 +930,36 @@ def test_rank_bands_name_a_vetoed_unit_as_such():
     bands = SMALL_BANDS.assign(vetoed=[False, False, False, True, False])
     (ax,) = plots.plot_rank_bands(bands, "乡镇组").axes
     assert _ytick_texts(ax) == ["1  甲镇", "2  乙镇", "3  丙镇", "丁镇（一票否决）"]
+
+
+def test_funnel_plot_leader_lines_cross_no_other_label():
+    # Four departments at nearly the same size, all above the 95% limit: their names stack,
+    # and each moved name is joined to its point by a line that must not run through another.
+    points = pd.DataFrame(
+        {
+            "unit": ["县司法局", "县医保局", "县林业局", "县信访局"],
+            "group": ["部门组"] * 4,
+            "submitted": [57, 57, 57, 57],
+            "rate": [0.625, 0.62, 0.615, 0.61],
+        }
+    )
+    limits = pd.DataFrame(
+        {"n": [1, 120], "p": 0.4, "lo95": 0.3, "hi95": 0.5, "lo998": 0.25, "hi998": 0.55}
+    )
+    fig = plots.plot_funnel(points, limits)
+    canvas = FigureCanvasAgg(fig)  # laid out and drawn as the PNG is
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    names = [t for t in fig.axes[0].texts if t.get_text() in set(points["unit"])]
+    lines = [t for t in names if t.arrow_patch is not None]
+    assert names and lines  # the names stacked: some were moved and given a line
+    for named in lines:
+        arrow = named.arrow_patch
+        path = arrow.get_transform().transform_path(arrow.get_path())  # display coordinates
+        for other in names:
+            if other is not named:
+                box = Text.get_window_extent(other, renderer)  # the name, without its line
+                assert not path.intersects_bbox(box, filled=False), (
+                    named.get_text(),
+                    other.get_text(),
+                )

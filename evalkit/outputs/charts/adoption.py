@@ -99,7 +99,11 @@ def label_points(ax, points: pd.DataFrame, centre, colours) -> None:
             va="bottom",
             fontsize=_LABEL_SIZE,
             color=shade(colours[group], 0.15),
-            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6} if moved else None,
+            # the line leaves from the label's left end: from its middle it would cross the
+            # labels stacked below it (each label sits right of its point)
+            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6, "relpos": (0, 0.5)}
+            if moved
+            else None,
         )
 
 
