@@ -375,6 +375,9 @@ _CTRL_C_AT_WORKBOOK = """
 import os, signal, sys
 import evalkit.outputs.pack as pack
 from evalkit.cli import main
+# Ctrl-C as at a terminal: a job started in the background (a CI runner's, say) inherits
+# SIGINT ignored, and Python then raises no KeyboardInterrupt for it
+signal.signal(signal.SIGINT, signal.default_int_handler)
 write_workbook = pack.write_workbook
 def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C would, in the middle of the step
