@@ -141,7 +141,18 @@ class Folder:
         book.save(path)
 
     def data_rows(self, table: str) -> int:
-        return len(self.tables[table]) - 1
+        """The data rows the file holds: a workbook ends at its last row with a cell (openpyxl
+        writes nothing for a row of empty cells), so blank rows at its end are not in it."""
+        rows = self.tables[table]
+        last = len(rows)
+        if self.formats[table] == "xlsx":
+            marked = [r for r, _, _ in self.errors.get(table, [])]
+            if table in self.merged:
+                _, row, n = self.merged[table]
+                marked.append(row + n - 1)
+            while last > 1 and all(v is None for v in rows[last - 1]) and last > max(marked or [0]):
+                last -= 1
+        return last - 1
 
 
 def _xlsx_value(value):
