@@ -297,6 +297,23 @@ def unparseable_date(folder):
     write_folder(folder, tables)
 
 
+# A date that is a date but cannot be kept (timestamps hold 1677-09-21 .. 2262-04-11): an
+# error naming it, not a crash (the fuzzer's 9999-12-31 stopped `check` with exit 1)
+FAR = "a date outside the years evalkit can hold (1678-2261)"
+
+
+@case(
+    E("submissions.xlsx", 6, "submitted_at (报送时间)", "9999-12-31", FAR),
+    E("adoptions.csv", 3, "adopted_at (采用时间)", "1600年1月1日", FAR),
+    loaded={"submissions": 4, "adoptions": 3},
+)
+def date_out_of_range(folder):
+    tables = valid_tables()
+    edit(tables, "submissions", 6, "报送时间", "9999-12-31")
+    edit(tables, "adoptions", 3, "采用时间", "1600年1月1日")
+    write_folder(folder, tables)
+
+
 @case(
     E("submissions.xlsx", 6, "submitted_at (报送时间)", "", "required value is empty"),
     loaded={"submissions": 4},

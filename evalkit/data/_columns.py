@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.data._dataset import main_years
+from evalkit.data._dates import FIRST_DATE, LAST_DATE, out_of_range
 from evalkit.data._distinct import (
     all_ascii,
     arrow_array,
@@ -265,10 +266,23 @@ def check_enum(check: Checker, text, column: str, enum: str, overrides: dict) ->
 def check_dates(check: Checker, text, column: str) -> pd.Series:
     """The timestamps of a date column; unparseable cells are errors."""
     values, bad = as_datetime(text[column])
-    check.flag(bad, column, column_or_empty(check.frame, column), DATE_EXPECTED)
+    check.flag(
+        bad, column, column_or_empty(check.frame, column), lambda: _not_a_date(text[column], bad)
+    )
     if column in check.frame:
         check.dates[column] = values
     return values
+
+
+def _not_a_date(text: pd.Series, bad: pd.Series) -> pd.Series:
+    """The message for each cell not read as a date: a year too far off is named as such."""
+    far = out_of_range(text[bad]).reindex(text.index, fill_value=False)
+    message = pd.Series(DATE_EXPECTED, index=text.index)
+    return message.mask(
+        far,
+        f"a date outside the years evalkit can hold ({FIRST_DATE.year + 1}-{LAST_DATE.year - 1}):"
+        " a typo? Fix the date",
+    )
 
 
 def reject_all_if_unreadable(check: Checker) -> None:

@@ -80,8 +80,7 @@ def _parse_iso(text: pd.Series) -> pd.Series:
     60) is read by the general parser, as it was before such cells took this path.
     """
     dotted = text.str.replace(",", ".", regex=False)
-    parsed = pd.to_datetime(dotted, format="ISO8601", errors="coerce").astype("datetime64[ns]")
-    parsed = parsed.dt.floor("s")
+    parsed = _in_range(pd.to_datetime(dotted, format="ISO8601", errors="coerce")).dt.floor("s")
     again = parsed.isna().to_numpy().copy()
     if again.any():  # of the cells not parsed, those the general parser may read
         again[again] = text[again].str.contains(r"[T.,]", regex=True).fillna(False).to_numpy(bool)
@@ -105,5 +104,28 @@ def _parse_other_dates(text: pd.Series) -> pd.Series:
     )
     parts = cleaned.str.extract(_DATE).astype("float")
     parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
-    from_text = pd.to_datetime(parts, errors="coerce")
+    from_text = _in_range(pd.to_datetime(parts, errors="coerce"))
     return from_text.where(~is_serial, from_serial).astype("datetime64[ns]")
+
+
+# The times a nanosecond timestamp holds (1677-09-21 .. 2262-04-11). pandas parses a date
+# outside them (9999-12-31, 1600-01-01) at a coarser unit, which nanoseconds cannot hold.
+FIRST_DATE, LAST_DATE = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """``parsed`` in nanoseconds; a date outside :data:`FIRST_DATE` .. :data:`LAST_DATE` is
+    missing, and so reported as not read (see :func:`out_of_range`) instead of failing."""
+    if parsed.dtype != "datetime64[ns]":
+        parsed = parsed.where((parsed >= FIRST_DATE) & (parsed <= LAST_DATE))
+    return parsed.astype("datetime64[ns]")
+
+
+_YEAR = r"^\s*(\d{4})\s*[-/.年]"
+
+
+def out_of_range(text: pd.Series) -> pd.Series:
+    """Whether each cell (not read as a date) begins with a year outside the range that
+    evalkit's timestamps hold: 9999-12-31 is a date, but one that cannot be kept."""
+    year = pd.to_numeric(text.astype("string").str.extract(_YEAR, expand=False), errors="coerce")
+    return ((year < FIRST_DATE.year + 1) | (year > LAST_DATE.year - 1)).fillna(False).astype(bool)
