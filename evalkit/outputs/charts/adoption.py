@@ -51,28 +51,44 @@ def funnel_counts(source, year) -> pd.Series:
 _LABEL_SIZE = 12  # points
 
 
-def _label_offsets(x, y, widths, up, height: float = _LABEL_SIZE * 1.3) -> np.ndarray:
-    """Vertical offsets (points) that keep labels at (x, y) (points) from overlapping.
+_STACK_GAP = 30  # points: the names of a stack stand off from their points, to the right
 
-    Labels go above their point when ``up`` and below otherwise; taken from the
-    centre outwards, each moves away from the centre until it clears the ones placed.
+
+def _label_offsets(x, y, widths, up, height: float = _LABEL_SIZE * 1.3):
+    """Offsets (points) that keep labels at (x, y) (points) from overlapping, and which
+    labels are in a stack (moved, or in the way of one that moved).
+
+    Labels go above their point when ``up`` and below otherwise; taken from the centre
+    outwards, each moves away from the centre until it clears the ones placed. The names
+    of a stack then stand :data:`_STACK_GAP` further right and are placed again: joined
+    to their points by lines that leave to the side, not across the points above.
+    Returns the horizontal and vertical offsets and the stacked mask.
     """
     x, y, widths, up = (np.asarray(v, dtype=float) for v in (x, y, widths, up))
     up = up.astype(bool)
     start = np.where(up, 8.0, -8.0 - height)  # bottom edge of each label, relative to its point
-    placed: list[tuple[float, float, float]] = []  # left, bottom, width
-    offsets = np.empty(len(x))
-    for i in np.lexsort((np.where(up, y, -y),)):
-        left, bottom = x[i] + 8, y[i] + start[i]
-        step = height if up[i] else -height
-        while any(
-            abs(left - pl) < max(widths[i], pw) and abs(bottom - pb) < height
-            for pl, pb, pw in placed
-        ):
-            bottom += step
-        placed.append((left, bottom, widths[i]))
-        offsets[i] = bottom - y[i]
-    return offsets
+
+    def place(dx):
+        placed: list[tuple[int, float, float, float]] = []  # label, left, bottom, width
+        dy, stacked = np.empty(len(x)), np.zeros(len(x), dtype=bool)
+        for i in np.lexsort((np.where(up, y, -y),)):
+            left, bottom = x[i] + dx[i], y[i] + start[i]
+            step = height if up[i] else -height
+            while in_way := [
+                j
+                for j, pl, pb, pw in placed
+                if abs(left - pl) < max(widths[i], pw) and abs(bottom - pb) < height
+            ]:
+                stacked[[i, *in_way]] = True
+                bottom += step
+            placed.append((i, left, bottom, widths[i]))
+            dy[i] = bottom - y[i]
+        return dy, stacked
+
+    _, stacked = place(np.full(len(x), 8.0))
+    dx = np.where(stacked, 8.0 + _STACK_GAP, 8.0)
+    dy, _ = place(dx)
+    return dx, dy, stacked
 
 
 def label_points(ax, points: pd.DataFrame, centre, colours) -> None:
@@ -86,15 +102,17 @@ def label_points(ax, points: pd.DataFrame, centre, colours) -> None:
     y = (points["rate"].to_numpy(dtype=float) - y0) / (y1 - y0) * height_pt
     widths = points["unit"].str.len().to_numpy() * _LABEL_SIZE
     up = points["rate"].to_numpy() > np.asarray(centre)
-    offsets = _label_offsets(x, y, widths, up)
-    for unit, group, xx, yy, dy in zip(
-        points["unit"], points["group"], points["submitted"], points["rate"], offsets, strict=True
-    ):
-        moved = abs(dy) > 8 + _LABEL_SIZE * 1.3 + 1
+    dxs, dys, stacked = _label_offsets(x, y, widths, up)
+    # every name of a stack is joined to its point: one left beside the point it is named
+    # for would sit as near to the points stacked above or below it
+    for unit, group, xx, yy, dx, dy, joined in zip(
+        points["unit"], points["group"], points["submitted"], points["rate"], dxs, dys, stacked,
+        strict=True,
+    ):  # fmt: skip
         ax.annotate(
             unit,
             xy=(xx, yy),
-            xytext=(8, dy),
+            xytext=(dx, dy),
             textcoords="offset points",
             va="bottom",
             fontsize=_LABEL_SIZE,
@@ -102,7 +120,7 @@ def label_points(ax, points: pd.DataFrame, centre, colours) -> None:
             # the line leaves from the label's left end: from its middle it would cross the
             # labels stacked below it (each label sits right of its point)
             arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6, "relpos": (0, 0.5)}
-            if moved
+            if joined
             else None,
         )
 
