@@ -232,6 +232,8 @@ def truncate_file(rng, f):
 
     def cut(folder):
         path = folder / f"{table}.{f.formats[table]}"
+        if not path.is_file():  # another corruption made it a folder, a FIFO (reading one
+            return  # waits for a writer: the round hung) or a link
         data = path.read_bytes()
         path.write_bytes(data[: int(len(data) * keep)])
 
