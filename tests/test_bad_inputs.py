@@ -297,6 +297,31 @@ def unparseable_date(folder):
     write_folder(folder, tables)
 
 
+# The totals row an export puts under its data (a subtotal under each group): not a record.
+# A unit named 合计 loaded in no group, and the submissions' one was an error of empty cells.
+TOTALS = "a totals row (合计, 总计, 小计 ...), not a record: not loaded"
+
+
+@case(
+    W("units.csv", 6, "unit (单位名称)", "合计", TOTALS),
+    W("submissions.xlsx", 7, "submission_id (编号)", "小  计", TOTALS),
+    W("adoptions.csv", 6, "submission_id (编号)", "Total:", TOTALS),
+    read={"units": 5, "submissions": 6, "adoptions": 5},
+    check=lambda ds: (
+        (ds.rejected["reason"].str.count("totals row") == 1).all() and len(ds.rejected) == 3
+    ),
+)
+def totals_rows(folder):
+    tables = valid_tables()
+    tables["units"].append(["合计", None, None, None, "200"])
+    tables["submissions"].append(["小  计", None, None, "共5条", None, None, None, None])
+    tables["adoptions"].append(["Total:", None, None, None, None, None])
+    write_folder(folder, tables)
+    book = openpyxl.load_workbook(folder / "submissions.xlsx")
+    book.active.merge_cells("A7:C7")  # as offices merge 小计 across the first cells: no error
+    book.save(folder / "submissions.xlsx")
+
+
 # A date that is a date but cannot be kept (timestamps hold 1677-09-21 .. 2262-04-11): an
 # error naming it, not a crash (the fuzzer's 9999-12-31 stopped `check` with exit 1)
 FAR = "a date outside the years evalkit can hold (1678-2261)"

@@ -92,6 +92,8 @@ def texts(check: Checker, lookup: dict[str, str]) -> dict[str, pd.Series]:
     }
     text = {name: as_text(raw, keep_width=name in KEEP_WIDTH) for name, raw in cells.items()}
     _header_rows(check, text, lookup)
+    _totals_rows(check, text)
+    check.flag_cells()
     for name in check.frame.columns.intersection(list(text)):
         raw = check.frame[name]
         if name not in KEEP_WIDTH:
@@ -221,6 +223,29 @@ def _header_rows(check: Checker, text: dict[str, pd.Series], lookup: dict[str, s
         "a repeated header row inside the data (two exports pasted together?): not a record,"
         " not loaded",
     )
+
+
+# What a totals row under an export's data says in its first column: 合计, 总计, 小计 (a
+# subtotal under each group), 共计, 累计, Total; spaces inside are taken out (合  计).
+_TOTALS = r"^(?:合计|总计|小计|共计|累计|总合计|(?:sub|grand)?total)[:：]?$"
+TOTALS_ROW = "a totals row (合计, 总计, 小计 ...), not a record: not loaded"
+
+
+def _totals_rows(check: Checker, text: dict[str, pd.Series]) -> None:
+    """Rows whose first column read (in the file's order) says 合计, 总计, 小计 ...: the totals
+    an export puts under its data. Not records: each is rejected with a warning, and no
+    other check looks at it (a unit named 合计 would otherwise load in no group)."""
+    first = next((c for c in check.frame.columns if c in text), None)
+    if first is None or text[first].isna().all():
+        return
+    values = arrow_array(as_arrow_strings(text[first]))
+    if all_ascii(values) and not _may_start_with(values, {"t", "s", "g"}):
+        return  # ids and codes, as most first columns hold: no totals word begins so
+    key = pc.replace_substring_regex(values, r"\s+", "")
+    found = np.asarray(
+        pc.fill_null(pc.match_substring_regex(key, _TOTALS, ignore_case=True), False)
+    )
+    check.not_records(found, first, column_or_empty(check.frame, first), TOTALS_ROW)
 
 
 def _may_start_with(values: pa.Array, starts: set[str]) -> bool:

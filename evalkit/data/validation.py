@@ -52,9 +52,14 @@ class Checker:
         self.dates: dict[str, pd.Series] = {}  # parsed date columns, for the year window
         self._ok: pd.Series | None = None  # reasons == "", kept until a row is rejected
         # Cells found while reading (error values, merged cells ...), per column: each is one
-        # error, and no other check reports the same cell as empty.
+        # error (see flag_cells), and no other check reports the same cell as empty.
         self.marked: dict[str, np.ndarray] = {}
-        cells = raw.cell_issues
+
+    def flag_cells(self) -> None:
+        """Flag the cells found while reading (error values, merged cells ...), one error
+        each; called once the rows that are not records (repeated headers, totals) are
+        known, so that a totals row merged across its first cells is not an error."""
+        cells = self.raw.cell_issues
         # (grouped only when there are some: most files have none)
         for column, found in cells.groupby("column", sort=False) if len(cells) else ():
             where = pd.Series(False, index=self.frame.index)
