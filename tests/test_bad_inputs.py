@@ -677,6 +677,21 @@ def values_under_no_header(folder):
 
 
 @case(
+    W("submissions.xlsx", 1, "序号", "序号",
+      "column submission_id appears twice; 编号 is read, as the accepted spelling that comes"
+      " first, and this column is ignored"),
+    check=lambda ds: ds.submissions["submission_id"].tolist() == ["S1", "S2", "S3", "S4", "S5"],
+)  # fmt: skip
+def row_numbers_left_of_the_ids(folder):
+    # 序号 is an accepted spelling of the id, and exports number their rows with it to the
+    # left of the real 编号: reading the first column named the id rejected every adoption
+    tables = valid_tables()
+    for i, row in enumerate(tables["submissions"]):
+        row.insert(0, "序号" if i == 0 else i)
+    write_folder(folder, tables)
+
+
+@case(
     W("adoptions.csv", 1, "级别", "级别", "column level appears twice"),
     check=lambda ds: ds.adoptions["level"].tolist() == ["county", "city", "province", "county"],
 )

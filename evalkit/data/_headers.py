@@ -52,6 +52,17 @@ def header_lookup(table: str, mapping: dict) -> dict[str, str]:
     return lookup
 
 
+def header_rank(table: str, mapping: dict) -> dict[str, int]:
+    """The place of each accepted header spelling (as ``header_key``) among its column's:
+    the office's own (``mapping.toml``) first, then the schema's in order (编号 before 序号)."""
+    own = [header_key(h) for h in mapping["columns"].get(table, {})]
+    schema = [header_key(h) for c in COLUMNS[table] for h in c.headers]
+    rank: dict[str, int] = {}
+    for place, key in enumerate([*own, *schema]):
+        rank.setdefault(key, place)
+    return rank
+
+
 def column_label(table: str, column: str) -> str:
     """How issues name a column: ``title (标题)``; other names are returned as they are."""
     match = [c for c in COLUMNS[table] if c.name == column]

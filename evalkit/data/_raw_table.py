@@ -23,6 +23,7 @@ from evalkit.data._headers import (
     excel_column,
     header_keys,
     header_lookup,
+    header_rank,
 )
 from evalkit.data._schema import COLUMNS
 from evalkit.data._xlsx import Sheet, cell_name
@@ -108,7 +109,8 @@ def frame_to_raw(
     originals = originals.where(originals.notna(), None)
     # the canonical name of each header cell, None when unknown (as a list: Series.map
     # builds a Series of the whole lookup each call)
-    canonical = pd.Series([lookup.get(k) for k in header_keys(originals)], index=originals.index)
+    keys = header_keys(originals)
+    canonical = pd.Series([lookup.get(k) for k in keys], index=originals.index)
     body = cells.iloc[header_row + 1 :]
     filled = {pos: _filled(body[pos]) for pos in body.columns}
     is_blank = ~np.logical_or.reduce(list(filled.values()), initial=False)
@@ -127,15 +129,25 @@ def frame_to_raw(
             "value": "" if header is None else str(header),
         }
 
-    first = canonical.dropna().drop_duplicates()
+    # A column named twice (序号 and 编号 both name the id): the header whose spelling comes
+    # first among the column's accepted ones is read, wherever it stands (an export's 序号
+    # numbers the rows left of the real 编号), and the other is named in a warning.
+    rank = header_rank(table, mapping)
+    by_spelling = sorted(canonical.dropna().index, key=lambda pos: (rank.get(keys[pos], 0), pos))
+    first = canonical[by_spelling].drop_duplicates().sort_index()
     present = set(first)
     for pos in canonical.index:
         if pos in first.index:
             continue
         if pd.notna(canonical[pos]):
-            issues.append(
-                header_issue(pos, f"column {canonical[pos]} appears twice; only the first is read")
+            read = first.index[first == canonical[pos]][0]
+            why = (
+                "only the first is read"
+                if keys[read] == keys[pos]
+                else f"{originals[read]} is read, as the accepted spelling that comes first,"
+                " and this column is ignored"
             )
+            issues.append(header_issue(pos, f"column {canonical[pos]} appears twice; {why}"))
         elif originals[pos] is not None and str(originals[pos]).strip():
             message = _unrecognised(table, str(originals[pos]), lookup, present)
             issues.append(header_issue(pos, message))
