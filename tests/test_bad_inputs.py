@@ -297,6 +297,24 @@ def unparseable_date(folder):
     write_folder(folder, tables)
 
 
+# A cell of separators only names no one: the item's units (an error: it would be credited
+# to no unit, and `check` stopped with an internal error), its informants (read as empty)
+@case(
+    E("submissions.xlsx", 3, "units (报送单位)", ",,,", "no name in the cell, only separators"),
+    W("submissions.xlsx", 4, "informants (信息员)", "、", "only separators (、 , ; ， ；); read as empty"),
+    E("adoptions.csv", 3, "submission_id (编号)", "S2", "its submission row was rejected"),
+    W("faults.xlsx", 2, "submission_id (编号)", "S2", "no loaded submission has this id"),
+    loaded={"submissions": 4, "adoptions": 3},
+    check=lambda ds: "S3" in set(ds.submissions["submission_id"])
+    and "S3" not in set(ds.submission_informants["submission_id"]),
+)  # fmt: skip
+def separators_only(folder):
+    tables = valid_tables()
+    edit(tables, "submissions", 3, "报送单位", ",,,")
+    edit(tables, "submissions", 4, "信息员", "、")
+    write_folder(folder, tables)
+
+
 # The totals row an export puts under its data (a subtotal under each group): not a record.
 # A unit named 合计 loaded in no group, and the submissions' one was an error of empty cells.
 TOTALS = "a totals row (合计, 总计, 小计 ...), not a record: not loaded"

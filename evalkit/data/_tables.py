@@ -106,6 +106,9 @@ def units_table(raw: RawTable, lookup: dict[str, str]):
     return units, alias_table.reset_index(drop=True).astype("str"), check
 
 
+NO_NAME = "no name in the cell, only separators (、 , ; ， ；)"
+
+
 def submissions_table(raw: RawTable, lookup: dict[str, str], matcher: UnitMatcher, overrides: dict):
     check = Checker(raw)
     f = raw.frame
@@ -126,6 +129,21 @@ def submissions_table(raw: RawTable, lookup: dict[str, str], matcher: UnitMatche
         column_or_empty(f, "units"),
         lambda: messages.reindex(f.index).fillna(""),  # built only when a name is unknown
     )
+    # A cell of separators only (、 or ,,,) names no one: an item of no unit would be credited
+    # to no one (and had no count of units), a person's cell would be dropped without a word
+    for column, names, severity in (
+        ("units", long, "error"),
+        ("informants", informants, "warning"),
+    ):
+        named = np.zeros(len(f), dtype=bool)
+        named[f.index.get_indexer(names.index)] = True  # the rows of a RangeIndex: arithmetic
+        check.flag(
+            text[column].notna().to_numpy() & ~named,
+            column,
+            column_or_empty(f, column),
+            NO_NAME + ("" if severity == "error" else "; read as empty"),
+            severity,
+        )
     exact = exact_duplicates(
         check,
         text,
