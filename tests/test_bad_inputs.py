@@ -820,7 +820,7 @@ def commissioned_item_without_due_date(folder):
     E("submissions.xlsx", 6, "event_at (事发时间)", "2025-03-21 08:00:00", "after the submission"),
     E("submissions.xlsx", 6, "category (信息类别)", "专报", "expected one of 常规 (ordinary)"),
     E("adoptions.csv", 5, "level (采用级别)", "乡级", "expected one of"),
-    E("units.csv", 5, "quota (年度任务数)", "-3", "whole number >= 0", rejects_row=False),
+    E("units.csv", 5, "quota (年度任务数)", "-3", "whole number from 0 to", rejects_row=False),
     loaded={"submissions": 4, "adoptions": 3},
 )
 def every_problem_in_one_pass(folder):

@@ -312,7 +312,7 @@ def _education_bureau_items_loaded(ds):
 
 
 @case(
-    E("units.csv", 4, "quota (年度任务数)", "-5", "whole number >= 0", rejects_row=False),
+    E("units.csv", 4, "quota (年度任务数)", "-5", "whole number from 0 to", rejects_row=False),
     check=lambda ds: (
         _education_bureau_items_loaded(ds)
         and pd.isna(ds.units.set_index("unit").loc["县教育局", "quota"])

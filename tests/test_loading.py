@@ -87,6 +87,16 @@ def test_whole_numbers():
     assert bad.tolist()[5:] == [True, True, True]
 
 
+def test_whole_numbers_out_of_range_are_bad_not_wrapped_round():
+    # inf made the mask hold a missing value (check stopped with an internal error); 1e308
+    # and 2**63 were cast to int64 -9223372036854775808 without a word
+    cells = ["inf", "-inf", "1e308", "9223372036854775808", "1000000001", "1000000000", "0"]
+    values, bad = as_int(as_text(pd.Series(cells, dtype=object)))
+    assert bad.tolist() == [True] * 5 + [False, False]
+    assert values.isna().tolist() == [True] * 5 + [False, False]
+    assert values.tolist()[5:] == [1_000_000_000, 0]
+
+
 def test_text_trims_normalises_width_and_drops_the_float_zero():
     text = as_text(pd.Series(["　Ｓ１ ", 7.0, 7, "7.0", "", "  ", None], dtype=object))
     assert text.tolist()[:4] == ["S1", "7", "7", "7.0"]  # "7.0" typed as text stays text

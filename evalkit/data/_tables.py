@@ -28,6 +28,7 @@ from evalkit.data._distinct import duplicated_rows, is_in, positions_in
 from evalkit.data._io import RawTable, header_keys
 from evalkit.data._schema import LIST_SEPARATORS
 from evalkit.data.validation import (
+    MAX_WHOLE,
     Checker,
     UnitMatcher,
     as_int,
@@ -59,7 +60,7 @@ def units_table(raw: RawTable, lookup: dict[str, str]):
         bad_quota,
         "quota",
         column_or_empty(f, "quota"),
-        "expected a whole number >= 0; the unit loads without a quota",
+        f"expected a whole number from 0 to {MAX_WHOLE:,}; the unit loads without a quota",
         reject=False,
     )
     check.flag(

@@ -310,11 +310,22 @@ def lost_digits(raw: pd.Series) -> pd.Series:
     return on_distinct(raw, long).fillna(False).astype(bool)
 
 
+# The largest whole number read (a year's quota of items): beyond it a cell is a typo, and
+# 1e308 or 2**63 would wrap round to a negative int64 without a word.
+MAX_WHOLE = 1_000_000_000
+
+
 def as_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers >= 0 from :func:`as_text` cells; returns values and a mask of bad cells."""
+    """Whole numbers 0 .. :data:`MAX_WHOLE` from :func:`as_text` cells; returns values and a
+    mask of bad cells (present, but not such a number: -1, 1.5, 十二, inf, 1e308)."""
     number = pd.to_numeric(text, errors="coerce")
-    bad = text.notna() & (number.isna() | (number < 0) | (number % 1 != 0))
-    return number.where(~bad).astype("Float64").astype("Int64"), bad
+    # as NumPy floats: inf % 1 is NaN, which a nullable mask would hold as missing
+    value = np.asarray(number.astype("Float64").to_numpy(dtype="float64", na_value=np.nan))
+    with np.errstate(invalid="ignore"):  # inf % 1: NaN, and not whole
+        whole = np.isfinite(value) & (value >= 0) & (value <= MAX_WHOLE) & (value % 1 == 0)
+    bad = pd.Series(text.notna().to_numpy() & ~whole, index=text.index)
+    values = pd.array(np.where(whole, value, np.nan), dtype="Float64").astype("Int64")
+    return pd.Series(values, index=text.index), bad
 
 
 def as_enum(text: pd.Series, enum_name: str, overrides: dict) -> tuple[pd.Series, pd.Series]:
