@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.data._dataset import main_years
-from evalkit.data._dates import FIRST_DATE, LAST_DATE, out_of_range
+from evalkit.data._dates import YEARS_HELD, out_of_range
 from evalkit.data._distinct import (
     all_ascii,
     arrow_array,
@@ -305,7 +305,7 @@ def _not_a_date(text: pd.Series, bad: pd.Series) -> pd.Series:
     message = pd.Series(DATE_EXPECTED, index=text.index)
     return message.mask(
         far,
-        f"a date outside the years evalkit can hold ({FIRST_DATE.year + 1}-{LAST_DATE.year - 1}):"
+        f"a date outside the years evalkit can hold ({YEARS_HELD[0]}-{YEARS_HELD[1]}):"
         " a typo? Fix the date",
     )
 

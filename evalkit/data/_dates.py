@@ -111,6 +111,8 @@ def _parse_other_dates(text: pd.Series) -> pd.Series:
 # The times a nanosecond timestamp holds (1677-09-21 .. 2262-04-11). pandas parses a date
 # outside them (9999-12-31, 1600-01-01) at a coarser unit, which nanoseconds cannot hold.
 FIRST_DATE, LAST_DATE = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+# The whole years within them (1678-2261), as messages name them.
+YEARS_HELD = (FIRST_DATE.year + 1, LAST_DATE.year - 1)
 
 
 def _in_range(parsed: pd.Series) -> pd.Series:
@@ -128,4 +130,4 @@ def out_of_range(text: pd.Series) -> pd.Series:
     """Whether each cell (not read as a date) begins with a year outside the range that
     evalkit's timestamps hold: 9999-12-31 is a date, but one that cannot be kept."""
     year = pd.to_numeric(text.astype("string").str.extract(_YEAR, expand=False), errors="coerce")
-    return ((year < FIRST_DATE.year + 1) | (year > LAST_DATE.year - 1)).fillna(False).astype(bool)
+    return ((year < YEARS_HELD[0]) | (year > YEARS_HELD[1])).fillna(False).astype(bool)

@@ -318,9 +318,9 @@ MAX_WHOLE = 1_000_000_000
 def as_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole numbers 0 .. :data:`MAX_WHOLE` from :func:`as_text` cells; returns values and a
     mask of bad cells (present, but not such a number: -1, 1.5, 十二, inf, 1e308)."""
-    number = pd.to_numeric(text, errors="coerce")
     # as NumPy floats: inf % 1 is NaN, which a nullable mask would hold as missing
-    value = np.asarray(number.astype("Float64").to_numpy(dtype="float64", na_value=np.nan))
+    number = pd.to_numeric(text, errors="coerce").astype("Float64")
+    value = number.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):  # inf % 1: NaN, and not whole
         whole = np.isfinite(value) & (value >= 0) & (value <= MAX_WHOLE) & (value % 1 == 0)
     bad = pd.Series(text.notna().to_numpy() & ~whole, index=text.index)
